@@ -1,0 +1,986 @@
+package kbuild
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// This file reads the subset of GNU make that Kbuild files of out-of-tree
+// modules use. It is not a make implementation: it evaluates what decides
+// which modules exist and which objects they are made of, and reports
+// everything else it cannot evaluate as a warning with file:line instead of
+// guessing silently.
+//
+// Supported:
+//   - logical lines joined with a trailing backslash, '#' comments ("\#" is a
+//     literal '#'), recipe lines (TAB after a rule) skipped;
+//   - assignments with =, :=, ::=, :::=, +=, ?= (and "override"/"export"
+//     prefixes); list variables (obj-m, <mod>-objs, <mod>-y, <mod>-m,
+//     ccflags-y, EXTRA_CFLAGS, subdir-ccflags-y) are expanded when assigned;
+//   - $(VAR), ${VAR}, $(VAR:.c=.o), $$ and the functions subst, patsubst,
+//     strip, addprefix, addsuffix, notdir, basename, sort, filter,
+//     filter-out and wildcard;
+//   - $(CONFIG_FOO) from the configuration (Options.Config; "y", "m" or "n");
+//   - ifeq/ifneq/ifdef/ifndef/else/endif: KERNELRELEASE is defined (we are
+//     the Kbuild pass, so the Makefile's "kernel build" branch is read and its
+//     "call make -C" branch is not), CONFIG_ symbols come from Options.Config,
+//     variables defined in the file are known. A condition that depends on
+//     anything else cannot be evaluated: all its branches are read and a
+//     warning says so.
+//   - define/endef blocks and vpath lines are skipped; include lines are not
+//     followed (warning).
+
+// Warning is a problem found in a Kbuild file.
+type Warning struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (w Warning) String() string { return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg) }
+
+// Object is one entry of an object list, such as "x.o" or "lib/y.o".
+type Object struct {
+	Path string
+	Line int
+}
+
+// Module is one loadable module listed in obj-m.
+type Module struct {
+	// Name is the module name: "foo" for obj-m += foo.o (foo.ko).
+	Name string
+	// Line is the line of the obj-m assignment that lists it.
+	Line int
+	// Objects are the objects linked into the module. For a module without
+	// a composite list (foo-objs, foo-y or foo-m) it is just foo.o.
+	Objects []Object
+	// Composite is true when Objects came from a <name>-objs/-y/-m list.
+	Composite bool
+}
+
+// Parsed is the result of reading one Kbuild file.
+type Parsed struct {
+	File    string
+	Modules []Module
+	// CCFlags are the expanded words of ccflags-y, EXTRA_CFLAGS and
+	// subdir-ccflags-y.
+	CCFlags []Object
+	// Subdirs are directory entries of obj-m ("sub/").
+	Subdirs []Object
+	// Warnings are problems found, in line order.
+	Warnings []Warning
+}
+
+// Options control Parse.
+type Options struct {
+	// Config returns "y", "m" or "n" for a CONFIG_ symbol (without the
+	// CONFIG_ prefix stripped: "CONFIG_FOO"). Nil means every symbol is "m".
+	Config func(sym string) string
+	// Wildcard expands a $(wildcard PATTERN) pattern, already relative to the
+	// module directory. Nil means wildcard is unsupported (warning).
+	Wildcard func(pattern string) []string
+}
+
+type variable struct {
+	value     string
+	recursive bool
+	// problems are what went wrong expanding a simply expanded value; they
+	// are reported where the variable is used in a list that matters.
+	problems []string
+}
+
+type condFrame struct {
+	line         int
+	parentActive bool
+	active       bool // current branch is read
+	taken        bool // a branch has been found true (known conditions)
+	unknown      bool // condition could not be evaluated: all branches read
+	sawElse      bool
+}
+
+type parser struct {
+	file     string
+	opts     Options
+	vars     map[string]*variable
+	lists    map[string][]Object // obj-m, foo-objs, ccflags-y, ...
+	listSeen map[string]bool
+	warnings []Warning
+	conds    []*condFrame
+}
+
+type logicalLine struct {
+	text   string
+	line   int
+	recipe bool // first physical line starts with a TAB
+}
+
+// Parse reads Kbuild (or Makefile) content. file is used in warnings.
+func Parse(file string, data []byte, opts Options) *Parsed {
+	p := &parser{
+		file:     file,
+		opts:     opts,
+		vars:     map[string]*variable{},
+		lists:    map[string][]Object{},
+		listSeen: map[string]bool{},
+	}
+	lines := p.splitLines(string(data))
+	inRule := false
+	inDefine := false
+	for _, ll := range lines {
+		text := stripComment(ll.text)
+		trimmed := strings.TrimSpace(text)
+		if trimmed == "" {
+			continue
+		}
+		word, rest := splitFirstWord(trimmed)
+		if inDefine {
+			if word == "endef" {
+				inDefine = false
+			}
+			continue
+		}
+		if ll.recipe && inRule && p.active() {
+			continue
+		}
+		switch word {
+		case "ifeq", "ifneq", "ifdef", "ifndef":
+			p.pushCond(word, rest, ll.line)
+			continue
+		case "else":
+			p.elseCond(rest, ll.line)
+			continue
+		case "endif":
+			if len(p.conds) == 0 {
+				p.warn(ll.line, "endif without a matching if")
+			} else {
+				p.conds = p.conds[:len(p.conds)-1]
+			}
+			continue
+		}
+		if !p.active() {
+			continue
+		}
+		switch word {
+		case "define":
+			inDefine = true
+			continue
+		case "endef":
+			p.warn(ll.line, "endef without define")
+			continue
+		case "include", "-include", "sinclude":
+			p.warn(ll.line, fmt.Sprintf("%s is not followed; modules and objects defined in %q are not seen", word, rest))
+			continue
+		case "vpath", "unexport":
+			continue
+		case "override", "export", "private":
+			if !strings.ContainsAny(rest, "=") {
+				continue // "export FOO": nothing to evaluate
+			}
+			trimmed = rest
+		}
+		kind, lhs, op, rhs := classify(trimmed)
+		switch kind {
+		case lineRule:
+			inRule = true
+		case lineAssign:
+			inRule = false
+			p.assign(lhs, op, rhs, ll.line)
+		default:
+			inRule = false
+			if strings.HasPrefix(trimmed, "$(") || strings.HasPrefix(trimmed, "${") {
+				// A function call such as $(info ...) or $(eval ...).
+				if strings.HasPrefix(trimmed, "$(eval") || strings.HasPrefix(trimmed, "${eval") {
+					p.warn(ll.line, "$(eval ...) is not evaluated")
+				}
+				continue
+			}
+			p.warn(ll.line, fmt.Sprintf("cannot parse %q (no assignment operator, rule or directive); line ignored", shorten(trimmed)))
+		}
+	}
+	if inDefine {
+		p.warn(len(lines), "define without endef at end of file")
+	}
+	for _, c := range p.conds {
+		p.warn(c.line, "conditional is not closed by endif")
+	}
+	return p.result()
+}
+
+func shorten(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}
+
+func (p *parser) warn(line int, msg string) {
+	p.warnings = append(p.warnings, Warning{File: p.file, Line: line, Msg: msg})
+}
+
+// splitLines joins backslash continuations and records line numbers.
+func (p *parser) splitLines(s string) []logicalLine {
+	phys := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	var out []logicalLine
+	var cur strings.Builder
+	start := 0
+	recipe := false
+	pending := false
+	for i, l := range phys {
+		if !pending {
+			start = i + 1
+			recipe = strings.HasPrefix(l, "\t")
+			cur.Reset()
+		} else {
+			l = strings.TrimLeft(l, " \t")
+			cur.WriteByte(' ')
+		}
+		if n := trailingBackslashes(l); n%2 == 1 {
+			cur.WriteString(strings.TrimRight(l[:len(l)-1], " \t"))
+			pending = true
+			continue
+		}
+		cur.WriteString(l)
+		pending = false
+		out = append(out, logicalLine{text: cur.String(), line: start, recipe: recipe})
+	}
+	if pending {
+		p.warn(start, "line continuation ('\\') at end of file")
+		out = append(out, logicalLine{text: cur.String(), line: start, recipe: recipe})
+	}
+	return out
+}
+
+func trailingBackslashes(s string) int {
+	n := 0
+	for i := len(s) - 1; i >= 0 && s[i] == '\\'; i-- {
+		n++
+	}
+	return n
+}
+
+// stripComment removes a '#' comment; "\#" stands for a literal '#'.
+func stripComment(s string) string {
+	if !strings.Contains(s, "#") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && s[i+1] == '#' {
+			b.WriteByte('#')
+			i++
+			continue
+		}
+		if s[i] == '#' {
+			break
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func splitFirstWord(s string) (string, string) {
+	i := strings.IndexAny(s, " \t")
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i+1:])
+}
+
+type lineKind int
+
+const (
+	lineOther lineKind = iota
+	lineAssign
+	lineRule
+)
+
+// classify finds the first top-level ':' or '=' (outside $(...)).
+func classify(s string) (kind lineKind, lhs, op, rhs string) {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '$' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '{'):
+			depth++
+			i++
+		case c == '$' && i+1 < len(s) && s[i+1] == '$':
+			i++
+		case (c == ')' || c == '}') && depth > 0:
+			depth--
+		case depth > 0:
+		case c == '=':
+			opStart := i
+			if i > 0 && strings.ContainsRune("+?!", rune(s[i-1])) {
+				opStart = i - 1
+			}
+			return lineAssign, strings.TrimSpace(s[:opStart]), s[opStart : i+1], strings.TrimSpace(s[i+1:])
+		case c == ':':
+			// :=, ::=, :::=
+			j := i
+			for j < len(s) && s[j] == ':' {
+				j++
+			}
+			if j < len(s) && s[j] == '=' && j-i <= 3 {
+				return lineAssign, strings.TrimSpace(s[:i]), s[i : j+1], strings.TrimSpace(s[j+1:])
+			}
+			return lineRule, "", "", ""
+		}
+	}
+	return lineOther, "", "", ""
+}
+
+func (p *parser) active() bool {
+	for _, c := range p.conds {
+		if !c.active {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) pushCond(word, rest string, line int) {
+	f := &condFrame{line: line, parentActive: p.active()}
+	p.conds = append(p.conds, f)
+	if !f.parentActive {
+		return
+	}
+	p.evalInto(f, word, rest, line)
+}
+
+func (p *parser) evalInto(f *condFrame, word, rest string, line int) {
+	val, ok, why := p.evalCond(word, rest)
+	if !ok {
+		p.warn(line, fmt.Sprintf("cannot evaluate %s %s (%s); reading all its branches", word, rest, why))
+		f.unknown = true
+		f.active = true
+		return
+	}
+	f.active = val
+	f.taken = val
+}
+
+func (p *parser) elseCond(rest string, line int) {
+	if len(p.conds) == 0 {
+		p.warn(line, "else without a matching if")
+		return
+	}
+	f := p.conds[len(p.conds)-1]
+	if f.sawElse {
+		p.warn(line, "more than one plain else in one conditional")
+	}
+	if !f.parentActive {
+		return
+	}
+	if f.unknown {
+		f.active = true
+		return
+	}
+	if f.taken {
+		f.active = false
+		return
+	}
+	if rest == "" {
+		f.sawElse = true
+		f.active = true
+		f.taken = true
+		return
+	}
+	word, r := splitFirstWord(rest)
+	switch word {
+	case "ifeq", "ifneq", "ifdef", "ifndef":
+		p.evalInto(f, word, r, line)
+	default:
+		p.warn(line, fmt.Sprintf("unexpected text after else: %q", rest))
+		f.active = false
+	}
+}
+
+// evalCond evaluates a conditional. ok is false when it depends on
+// something unknown at generation time.
+func (p *parser) evalCond(word, rest string) (val, ok bool, why string) {
+	switch word {
+	case "ifdef", "ifndef":
+		name, probs := p.expand(strings.TrimSpace(rest), 0)
+		if len(probs) > 0 {
+			return false, false, strings.Join(probs, "; ")
+		}
+		name = strings.TrimSpace(name)
+		def, known := p.isDefined(name)
+		if !known {
+			return false, false, fmt.Sprintf("%s is not defined in the file", name)
+		}
+		return def == (word == "ifdef"), true, ""
+	}
+	a, b, err := splitCondArgs(rest)
+	if err != "" {
+		return false, false, err
+	}
+	av, p1 := p.expand(a, 0)
+	bv, p2 := p.expand(b, 0)
+	if probs := append(p1, p2...); len(probs) > 0 {
+		return false, false, strings.Join(probs, "; ")
+	}
+	eq := strings.TrimSpace(av) == strings.TrimSpace(bv)
+	return eq == (word == "ifeq"), true, ""
+}
+
+// isDefined reports whether a variable has a non-empty value (make's ifdef)
+// and whether that is known.
+func (p *parser) isDefined(name string) (bool, bool) {
+	if name == "KERNELRELEASE" {
+		return true, true
+	}
+	if strings.HasPrefix(name, "CONFIG_") {
+		return p.config(name) != "n", true
+	}
+	if v, ok := p.vars[name]; ok {
+		return v.value != "", true
+	}
+	if _, ok := builtinVars[name]; ok {
+		return true, true
+	}
+	return false, false
+}
+
+// splitCondArgs splits "(a,b)" or "'a' 'b'" / "\"a\" \"b\"".
+func splitCondArgs(s string) (string, string, string) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
+		inner := s[1 : len(s)-1]
+		depth := 0
+		for i := 0; i < len(inner); i++ {
+			switch inner[i] {
+			case '(', '{':
+				depth++
+			case ')', '}':
+				depth--
+			case ',':
+				if depth == 0 {
+					return inner[:i], inner[i+1:], ""
+				}
+			}
+		}
+		return "", "", "no comma between the arguments"
+	}
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') {
+		q := s[0]
+		end := strings.IndexByte(s[1:], q)
+		if end >= 0 {
+			a := s[1 : 1+end]
+			r := strings.TrimSpace(s[2+end:])
+			if len(r) >= 2 && (r[0] == '"' || r[0] == '\'') && r[len(r)-1] == r[0] {
+				return a, r[1 : len(r)-1], ""
+			}
+		}
+	}
+	return "", "", "malformed arguments"
+}
+
+func (p *parser) config(sym string) string {
+	if p.opts.Config == nil {
+		return "m"
+	}
+	switch v := p.opts.Config(sym); v {
+	case "y", "m", "n":
+		return v
+	default:
+		return "m"
+	}
+}
+
+// builtinVars are variables Kbuild defines for an external module build.
+// Paths of the module directory expand to "." so that "-I$(src)/include"
+// becomes "-I./include".
+var builtinVars = map[string]string{
+	"src":           ".",
+	"obj":           ".",
+	"M":             ".",
+	"PWD":           ".",
+	"CURDIR":        ".",
+	"KBUILD_EXTMOD": ".",
+	"srctree":       "$(srctree)",
+	"objtree":       "$(objtree)",
+	"KERNELRELEASE": "kbuild",
+	"CC":            "cc",
+	"MAKE":          "make",
+}
+
+const maxExpandDepth = 32
+
+// expand expands variable references and supported functions. problems
+// lists what could not be expanded; the expansion of those parts is empty.
+func (p *parser) expand(s string, depth int) (string, []string) {
+	if depth > maxExpandDepth {
+		return "", []string{"variable expansion is recursive"}
+	}
+	if !strings.Contains(s, "$") {
+		return s, nil
+	}
+	var b strings.Builder
+	var probs []string
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '$' {
+			b.WriteByte(c)
+			continue
+		}
+		if i+1 >= len(s) {
+			b.WriteByte('$')
+			break
+		}
+		n := s[i+1]
+		switch n {
+		case '$':
+			b.WriteByte('$')
+			i++
+			continue
+		case '(', '{':
+			closer := byte(')')
+			if n == '{' {
+				closer = '}'
+			}
+			end := matchClose(s, i+2, n, closer)
+			if end < 0 {
+				probs = append(probs, fmt.Sprintf("unterminated %q", s[i:]))
+				return b.String(), probs
+			}
+			inner := s[i+2 : end]
+			val, pr := p.expandRef(inner, depth)
+			b.WriteString(val)
+			probs = append(probs, pr...)
+			i = end
+		default:
+			val, pr := p.lookup(string(n), depth)
+			b.WriteString(val)
+			probs = append(probs, pr...)
+			i++
+		}
+	}
+	return b.String(), probs
+}
+
+func matchClose(s string, from int, open, close byte) int {
+	depth := 1
+	for j := from; j < len(s); j++ {
+		switch s[j] {
+		case open:
+			depth++
+		case close:
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+var funcNameRe = regexp.MustCompile(`^([a-z-]+)[ \t]`)
+
+func (p *parser) expandRef(inner string, depth int) (string, []string) {
+	if m := funcNameRe.FindStringSubmatch(inner); m != nil {
+		return p.callFunc(m[1], inner[len(m[0]):], depth)
+	}
+	// Substitution reference $(VAR:a=b).
+	if i := topLevelIndex(inner, ':'); i >= 0 {
+		if j := strings.IndexByte(inner[i:], '='); j > 0 {
+			name, pr := p.expand(inner[:i], depth+1)
+			val, pr2 := p.lookup(strings.TrimSpace(name), depth)
+			from, pr3 := p.expand(inner[i+1:i+j], depth+1)
+			to, pr4 := p.expand(inner[i+j+1:], depth+1)
+			probs := append(append(append(pr, pr2...), pr3...), pr4...)
+			if !strings.Contains(from, "%") {
+				from, to = "%"+from, "%"+to
+			}
+			return patsubst(from, to, val), probs
+		}
+	}
+	name, pr := p.expand(inner, depth+1)
+	val, pr2 := p.lookup(strings.TrimSpace(name), depth)
+	return val, append(pr, pr2...)
+}
+
+func topLevelIndex(s string, c byte) int {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(', '{':
+			depth++
+		case ')', '}':
+			depth--
+		case c:
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func (p *parser) lookup(name string, depth int) (string, []string) {
+	if strings.HasPrefix(name, "CONFIG_") {
+		if v := p.config(name); v != "n" {
+			return v, nil
+		}
+		return "", nil
+	}
+	if v, ok := p.vars[name]; ok {
+		if v.recursive {
+			return p.expand(v.value, depth+1)
+		}
+		return v.value, v.problems
+	}
+	if v, ok := builtinVars[name]; ok {
+		return v, nil
+	}
+	return "", []string{fmt.Sprintf("variable %s is not defined in the file", name)}
+}
+
+func (p *parser) splitArgs(s string, depth int) ([]string, []string) {
+	var args []string
+	d := 0
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(', '{':
+			d++
+		case ')', '}':
+			d--
+		case ',':
+			if d == 0 {
+				args = append(args, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	args = append(args, s[start:])
+	var probs []string
+	for i, a := range args {
+		v, pr := p.expand(a, depth+1)
+		args[i] = v
+		probs = append(probs, pr...)
+	}
+	return args, probs
+}
+
+func (p *parser) callFunc(name, argText string, depth int) (string, []string) {
+	args, probs := p.splitArgs(argText, depth)
+	need := func(n int) bool {
+		if len(args) != n {
+			probs = append(probs, fmt.Sprintf("$(%s ...) takes %d arguments, got %d", name, n, len(args)))
+			return false
+		}
+		return true
+	}
+	switch name {
+	case "subst":
+		if need(3) {
+			return strings.ReplaceAll(args[2], args[0], args[1]), probs
+		}
+	case "patsubst":
+		if need(3) {
+			return patsubst(strings.TrimSpace(args[0]), strings.TrimSpace(args[1]), args[2]), probs
+		}
+	case "strip":
+		return strings.Join(strings.Fields(strings.Join(args, ",")), " "), probs
+	case "addprefix", "addsuffix":
+		if need(2) {
+			var out []string
+			for _, w := range strings.Fields(args[1]) {
+				if name == "addprefix" {
+					out = append(out, strings.TrimSpace(args[0])+w)
+				} else {
+					out = append(out, w+strings.TrimSpace(args[0]))
+				}
+			}
+			return strings.Join(out, " "), probs
+		}
+	case "notdir", "basename":
+		var out []string
+		for _, w := range strings.Fields(strings.Join(args, ",")) {
+			if name == "notdir" {
+				out = append(out, path.Base(w))
+			} else {
+				out = append(out, strings.TrimSuffix(w, path.Ext(w)))
+			}
+		}
+		return strings.Join(out, " "), probs
+	case "sort":
+		ws := strings.Fields(strings.Join(args, ","))
+		sort.Strings(ws)
+		return strings.Join(dedupe(ws), " "), probs
+	case "filter", "filter-out":
+		if need(2) {
+			pats := strings.Fields(args[0])
+			var out []string
+			for _, w := range strings.Fields(args[1]) {
+				m := false
+				for _, pt := range pats {
+					if _, ok := matchPattern(pt, w); ok {
+						m = true
+						break
+					}
+				}
+				if m == (name == "filter") {
+					out = append(out, w)
+				}
+			}
+			return strings.Join(out, " "), probs
+		}
+	case "wildcard":
+		if p.opts.Wildcard == nil {
+			return "", append(probs, "$(wildcard ...) is not supported here")
+		}
+		var out []string
+		for _, pat := range strings.Fields(strings.Join(args, ",")) {
+			out = append(out, p.opts.Wildcard(pat)...)
+		}
+		return strings.Join(out, " "), probs
+	default:
+		return "", append(probs, fmt.Sprintf("function $(%s ...) is not supported", name))
+	}
+	return "", probs
+}
+
+func dedupe(ws []string) []string {
+	var out []string
+	for i, w := range ws {
+		if i == 0 || w != ws[i-1] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func matchPattern(pat, w string) (string, bool) {
+	i := strings.IndexByte(pat, '%')
+	if i < 0 {
+		return "", pat == w
+	}
+	pre, suf := pat[:i], pat[i+1:]
+	if len(w) >= len(pre)+len(suf) && strings.HasPrefix(w, pre) && strings.HasSuffix(w, suf) {
+		return w[len(pre) : len(w)-len(suf)], true
+	}
+	return "", false
+}
+
+func patsubst(from, to, text string) string {
+	var out []string
+	for _, w := range strings.Fields(text) {
+		if stem, ok := matchPattern(from, w); ok {
+			if strings.Contains(from, "%") {
+				out = append(out, strings.Replace(to, "%", stem, 1))
+			} else {
+				out = append(out, to)
+			}
+		} else {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// Kbuild variables that are not composite object lists even though they end
+// in -y/-m/-objs.
+var notComposite = map[string]bool{
+	"obj": true, "lib": true, "always": true, "extra": true, "hostprogs": true,
+	"userprogs": true, "subdir": true, "ccflags": true, "asflags": true,
+	"ldflags": true, "subdir-ccflags": true, "subdir-asflags": true,
+	"ccflags-remove": true, "asflags-remove": true, "targets": true,
+	"clean-files": true, "rustflags": true,
+}
+
+var ccflagVars = map[string]bool{"ccflags-y": true, "EXTRA_CFLAGS": true, "subdir-ccflags-y": true}
+
+// listKind tells whether lhs names a variable whose words matter.
+func listKind(lhs string) (string, bool) {
+	switch {
+	case lhs == "obj-m":
+		return "obj-m", true
+	case ccflagVars[lhs]:
+		return "ccflags", true
+	}
+	for _, suf := range []string{"-objs", "-y", "-m"} {
+		if strings.HasSuffix(lhs, suf) && !notComposite[strings.TrimSuffix(lhs, suf)] {
+			return "composite", true
+		}
+	}
+	return "", false
+}
+
+var lhsKbuildRe = regexp.MustCompile(`^(obj-|ccflags-|[A-Za-z0-9_]+-(objs|y|m)$)`)
+
+func (p *parser) assign(lhsRaw, op, rhsRaw string, line int) {
+	lhs, probs := p.expand(lhsRaw, 0)
+	lhs = strings.TrimSpace(lhs)
+	if len(probs) > 0 {
+		if lhsKbuildRe.MatchString(lhsRaw) {
+			p.warn(line, fmt.Sprintf("cannot expand %q (%s); line ignored", lhsRaw, strings.Join(probs, "; ")))
+		}
+		return
+	}
+	if lhs == "" {
+		p.warn(line, "assignment without a variable name; line ignored")
+		return
+	}
+	if strings.ContainsAny(lhs, " \t") {
+		p.warn(line, fmt.Sprintf("malformed assignment to %q (space in the variable name); line ignored", lhs))
+		return
+	}
+	if strings.HasPrefix(lhs, "obj-") && lhs != "obj-m" {
+		// obj-y (built-in), obj-n / obj- (disabled): no module. A value other
+		// than y/m/n (e.g. obj-foo) is a mistake worth reporting.
+		switch strings.TrimPrefix(lhs, "obj-") {
+		case "y", "n", "", "Y", "M", "N":
+		default:
+			p.warn(line, fmt.Sprintf("%q is not obj-m, obj-y or obj-n (check the CONFIG_ value); line ignored", lhs))
+		}
+	}
+
+	// Keep the make variable for later $(...) references.
+	v, exists := p.vars[lhs]
+	switch op {
+	case "=":
+		p.vars[lhs] = &variable{value: rhsRaw, recursive: true}
+	case ":=", "::=", ":::=":
+		val, pr := p.expand(rhsRaw, 0)
+		p.vars[lhs] = &variable{value: val, problems: pr}
+	case "+=":
+		if !exists {
+			p.vars[lhs] = &variable{value: rhsRaw, recursive: true}
+		} else if v.recursive {
+			v.value = joinWords(v.value, rhsRaw)
+		} else {
+			val, pr := p.expand(rhsRaw, 0)
+			v.value = joinWords(v.value, val)
+			v.problems = append(v.problems, pr...)
+		}
+	case "?=":
+		if !exists {
+			p.vars[lhs] = &variable{value: rhsRaw, recursive: true}
+		}
+	case "!=":
+		p.vars[lhs] = &variable{problems: []string{fmt.Sprintf("%s is assigned from a shell command", lhs)}}
+	}
+
+	if _, ok := listKind(lhs); !ok {
+		return
+	}
+	if op == "?=" && p.listSeen[lhs] {
+		return
+	}
+	if op == "!=" {
+		p.warn(line, fmt.Sprintf("%s != (shell assignment) is not evaluated; line ignored", lhs))
+		return
+	}
+	val, pr := p.expand(rhsRaw, 0)
+	if len(pr) > 0 {
+		p.warn(line, fmt.Sprintf("in %s: %s; those words are left out", lhs, strings.Join(dedupe(pr), "; ")))
+	}
+	var objs []Object
+	for _, w := range strings.Fields(val) {
+		objs = append(objs, Object{Path: w, Line: line})
+	}
+	if op == "+=" {
+		p.lists[lhs] = append(p.lists[lhs], objs...)
+	} else {
+		p.lists[lhs] = objs
+	}
+	p.listSeen[lhs] = true
+}
+
+func joinWords(a, b string) string {
+	if a == "" {
+		return b
+	}
+	if b == "" {
+		return a
+	}
+	return a + " " + b
+}
+
+var moduleNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+func (p *parser) result() *Parsed {
+	res := &Parsed{File: p.file}
+	seen := map[string]bool{}
+	for _, o := range p.lists["obj-m"] {
+		switch {
+		case strings.HasSuffix(o.Path, "/"):
+			res.Subdirs = append(res.Subdirs, o)
+			p.warn(o.Line, fmt.Sprintf("obj-m entry %q is a directory; it is not followed (give %s its own Kbuild and it gets its own targets)", o.Path, o.Path))
+			continue
+		case !strings.HasSuffix(o.Path, ".o"):
+			p.warn(o.Line, fmt.Sprintf("obj-m entry %q is not an object file (.o); skipped", o.Path))
+			continue
+		}
+		name := strings.TrimSuffix(o.Path, ".o")
+		if strings.Contains(name, "/") {
+			p.warn(o.Line, fmt.Sprintf("obj-m entry %q is in a subdirectory; not supported, skipped (give %s its own Kbuild)", o.Path, path.Dir(name)))
+			continue
+		}
+		if !moduleNameRe.MatchString(name) {
+			p.warn(o.Line, fmt.Sprintf("obj-m entry %q is not a valid module name; skipped", o.Path))
+			continue
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		m := Module{Name: name, Line: o.Line}
+		for _, suf := range []string{"-objs", "-y", "-m"} {
+			for _, c := range p.lists[name+suf] {
+				m.Composite = true
+				switch {
+				case !strings.HasSuffix(c.Path, ".o"):
+					p.warn(c.Line, fmt.Sprintf("%s%s entry %q is not an object file (.o); skipped", name, suf, c.Path))
+				case c.Path == name+".o":
+					p.warn(c.Line, fmt.Sprintf("%s%s lists %s itself (circular); skipped", name, suf, c.Path))
+				case strings.HasPrefix(c.Path, "/") || strings.HasPrefix(path.Clean(c.Path), ".."):
+					p.warn(c.Line, fmt.Sprintf("%s%s entry %q is outside the module directory; skipped", name, suf, c.Path))
+				default:
+					m.Objects = append(m.Objects, Object{Path: path.Clean(c.Path), Line: c.Line})
+				}
+			}
+		}
+		if m.Composite && len(m.Objects) == 0 {
+			p.warn(o.Line, fmt.Sprintf("module %s has a composite object list without usable objects; skipped", name))
+			continue
+		}
+		if !m.Composite {
+			m.Objects = []Object{{Path: o.Path, Line: o.Line}}
+		}
+		m.Objects = dedupeObjects(m.Objects)
+		res.Modules = append(res.Modules, m)
+	}
+	for v := range ccflagVars {
+		res.CCFlags = append(res.CCFlags, p.lists[v]...)
+	}
+	sort.SliceStable(res.CCFlags, func(i, j int) bool { return res.CCFlags[i].Line < res.CCFlags[j].Line })
+	sort.SliceStable(p.warnings, func(i, j int) bool { return p.warnings[i].Line < p.warnings[j].Line })
+	res.Warnings = p.warnings
+	return res
+}
+
+func dedupeObjects(objs []Object) []Object {
+	seen := map[string]bool{}
+	var out []Object
+	for _, o := range objs {
+		if !seen[o.Path] {
+			seen[o.Path] = true
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// HasObjM reports whether content mentions obj-m or obj-$(...) at all; a
+// Makefile without such a line is not a Kbuild file and is left alone.
+func HasObjM(data []byte) bool {
+	return objMRe.Match(data)
+}
+
+var objMRe = regexp.MustCompile(`(?m)^[ \t]*(override[ \t]+)?obj-(m|\$[({][A-Za-z0-9_]+[)}])[ \t]*[:+?]?=`)
