@@ -1,0 +1,220 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/sign"
+)
+
+func checkOutDir(path string) error {
+	d := filepath.Dir(path)
+	if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+		return withHint(fmt.Errorf("output directory %s of %s does not exist", d, path), "create it first (mkdir -p)")
+	}
+	return nil
+}
+
+func cmdKeygen(e *env, args []string) error {
+	fs := newFlagSet(e, "keygen", "--cn CN --key KEY.pem --cert CERT.pem [options]")
+	cn := fs.String("cn", "", "subject common name, e.g. \"Out of tree build key\"")
+	typ := fs.String("type", "rsa4096", "key type: "+strings.Join(keys.KeyTypes, ", "))
+	days := fs.Int("days", 36500, "validity in days")
+	codeSigning := fs.Bool("code-signing", false, "add extendedKeyUsage codeSigning (for CONFIG_CHECK_CODESIGN_EKU kernels)")
+	keyOut := fs.String("key", "", "write the private key here (PKCS#8 PEM, mode 0600)")
+	certOut := fs.String("cert", "", "write the certificate here (PEM)")
+	derOut := fs.String("der", "", "also write the certificate here (DER)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("keygen: unexpected argument %q", pos[0])
+	}
+	if *cn == "" || *keyOut == "" || *certOut == "" {
+		return usageErr("keygen: --cn, --key and --cert are required")
+	}
+	for _, p := range []string{*keyOut, *certOut, *derOut} {
+		if p != "" {
+			if err := checkOutDir(p); err != nil {
+				return err
+			}
+		}
+	}
+	key, der, err := keys.Generate(*typ, keys.CertOptions{CommonName: *cn, Days: *days, CodeSigning: *codeSigning})
+	if err != nil {
+		return withHint(fmt.Errorf("keygen: %w", err), "--type takes "+strings.Join(keys.KeyTypes, ", "))
+	}
+	keyPEM, err := keys.MarshalKeyPEM(key)
+	if err != nil {
+		return err
+	}
+	// The key file is created 0600 and replaced atomically; an existing file
+	// is chmod-ed too so a key never lands in a world-readable file.
+	if err := sign.WriteFileAtomic(*keyOut, keyPEM, 0o600); err != nil {
+		return err
+	}
+	if err := os.Chmod(*keyOut, 0o600); err != nil {
+		return fmt.Errorf("keygen: %w", err)
+	}
+	if err := sign.WriteFileAtomic(*certOut, keys.MarshalCertPEM(der), 0o644); err != nil {
+		return err
+	}
+	if *derOut != "" {
+		if err := sign.WriteFileAtomic(*derOut, der, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loadAllCerts(paths []string) ([]*x509.Certificate, error) {
+	var all []*x509.Certificate
+	for _, p := range paths {
+		c, err := keys.LoadCertificates(p)
+		if err != nil {
+			return nil, withHint(err, "pass PEM or DER X.509 certificates")
+		}
+		all = append(all, c...)
+	}
+	return all, nil
+}
+
+func cmdCertBundle(e *env, args []string) error {
+	fs := newFlagSet(e, "cert-bundle", "--out BUNDLE.pem CERT...")
+	out := fs.String("out", "", "write the PEM bundle here")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" || len(pos) == 0 {
+		return usageErr("cert-bundle: --out and at least one certificate are required")
+	}
+	if err := checkOutDir(*out); err != nil {
+		return err
+	}
+	certs, err := loadAllCerts(pos)
+	if err != nil {
+		return err
+	}
+	return sign.WriteFileAtomic(*out, keys.Bundle(certs), 0o644)
+}
+
+func cmdBlacklist(e *env, args []string) error {
+	fs := newFlagSet(e, "blacklist", "--out LIST CERT...")
+	out := fs.String("out", "", "write the CONFIG_SYSTEM_BLACKLIST_HASH_LIST file here")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" || len(pos) == 0 {
+		return usageErr("blacklist: --out and at least one certificate are required")
+	}
+	if err := checkOutDir(*out); err != nil {
+		return err
+	}
+	certs, err := loadAllCerts(pos)
+	if err != nil {
+		return err
+	}
+	data, err := keys.BlacklistFile(certs)
+	if err != nil {
+		return err
+	}
+	return sign.WriteFileAtomic(*out, data, 0o644)
+}
+
+// CertInfo is the JSON form of `modsign certinfo --json`.
+type CertInfo struct {
+	Subject        string `json:"subject"`
+	CommonName     string `json:"subject_cn"`
+	SKID           string `json:"skid"`
+	Issuer         string `json:"issuer"`
+	Serial         string `json:"serial"`
+	KeyDescription string `json:"key_description"`
+	KeyType        string `json:"key_type"`
+	SignatureAlgo  string `json:"signature_algorithm"`
+	NotBefore      string `json:"not_before"`
+	NotAfter       string `json:"not_after"`
+	TBSHash        string `json:"blacklist_hash"`
+	CodeSigning    bool   `json:"code_signing"`
+}
+
+func certInfo(c *x509.Certificate) CertInfo {
+	serial, _ := keys.RawSerial(c)
+	// Strip a DER sign-padding zero so the serial reads as openssl prints it.
+	if len(serial) > 1 && serial[0] == 0 {
+		serial = serial[1:]
+	}
+	ci := CertInfo{
+		Subject:        c.Subject.String(),
+		CommonName:     c.Subject.CommonName,
+		SKID:           hex.EncodeToString(c.SubjectKeyId),
+		Issuer:         c.Issuer.String(),
+		Serial:         hex.EncodeToString(serial),
+		KeyDescription: keys.KeyDescription(c),
+		SignatureAlgo:  c.SignatureAlgorithm.String(),
+		NotBefore:      c.NotBefore.UTC().Format("2006-01-02T15:04:05Z"),
+		NotAfter:       c.NotAfter.UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	switch k := c.PublicKey.(type) {
+	case *rsa.PublicKey:
+		ci.KeyType = fmt.Sprintf("rsa%d", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		ci.KeyType = "ecdsa-" + strings.ToLower(strings.ReplaceAll(k.Curve.Params().Name, "-", ""))
+	default:
+		ci.KeyType = fmt.Sprintf("%T", k)
+	}
+	if e, err := keys.BlacklistEntry(c); err == nil {
+		ci.TBSHash = e
+	}
+	for _, u := range c.ExtKeyUsage {
+		if u == x509.ExtKeyUsageCodeSigning {
+			ci.CodeSigning = true
+		}
+	}
+	return ci
+}
+
+func cmdCertInfo(e *env, args []string) error {
+	fs := newFlagSet(e, "certinfo", "[--json] CERT")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("certinfo: exactly one certificate file is required")
+	}
+	c, err := keys.LoadCertificate(pos[0])
+	if err != nil {
+		return withHint(err, "pass a PEM or DER X.509 certificate")
+	}
+	ci := certInfo(c)
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ci)
+	}
+	fmt.Fprintf(e.stdout, "subject_cn:          %s\n", ci.CommonName)
+	fmt.Fprintf(e.stdout, "subject:             %s\n", ci.Subject)
+	fmt.Fprintf(e.stdout, "skid:                %s\n", ci.SKID)
+	fmt.Fprintf(e.stdout, "issuer:              %s\n", ci.Issuer)
+	fmt.Fprintf(e.stdout, "serial:              %s\n", ci.Serial)
+	fmt.Fprintf(e.stdout, "key_description:     %s\n", ci.KeyDescription)
+	fmt.Fprintf(e.stdout, "key_type:            %s\n", ci.KeyType)
+	fmt.Fprintf(e.stdout, "signature_algorithm: %s\n", ci.SignatureAlgo)
+	fmt.Fprintf(e.stdout, "not_before:          %s\n", ci.NotBefore)
+	fmt.Fprintf(e.stdout, "not_after:           %s\n", ci.NotAfter)
+	fmt.Fprintf(e.stdout, "blacklist_hash:      %s\n", ci.TBSHash)
+	fmt.Fprintf(e.stdout, "code_signing:        %t\n", ci.CodeSigning)
+	return nil
+}

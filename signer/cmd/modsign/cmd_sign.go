@@ -1,0 +1,288 @@
+package main
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/modsig"
+	"github.com/rules-modsign/rules_modsign/signer/sign"
+)
+
+// loadPIN returns the PIN from --pin-file, else $KBUILD_SIGN_PIN, else nil.
+func loadPIN(e *env, pinFile string) (*keys.PIN, error) {
+	if pinFile != "" {
+		b, err := os.ReadFile(pinFile)
+		if err != nil {
+			return nil, withHint(fmt.Errorf("reading PIN file: %w", err), "--pin-file must name a readable file holding the key's passphrase")
+		}
+		return &keys.PIN{Value: []byte(strings.TrimRight(string(b), "\r\n"))}, nil
+	}
+	if v, ok := e.getenv("KBUILD_SIGN_PIN"); ok {
+		return &keys.PIN{Value: []byte(v)}, nil
+	}
+	return nil, nil
+}
+
+// loadKeyAndCert loads the signing key and certificate, turning the common
+// mistakes into errors that say what to do.
+func loadKeyAndCert(keyPath, certPath string, pin *keys.PIN) (crypto.Signer, *x509.Certificate, error) {
+	key, err := keys.LoadSigner(keyPath, pin)
+	if err != nil {
+		switch {
+		case errors.Is(err, keys.ErrNeedPIN):
+			return nil, nil, withHint(err, "set KBUILD_SIGN_PIN or pass --pin-file FILE with the key's passphrase")
+		case errors.Is(err, keys.ErrWrongPIN):
+			return nil, nil, withHint(err, "check the passphrase in KBUILD_SIGN_PIN or --pin-file")
+		}
+		return nil, nil, withHint(err, "--key takes a PEM or DER private key (RSA or ECDSA), or a combined key+certificate PEM such as kernel_key.pem")
+	}
+	cert, err := keys.LoadCertificate(certPath)
+	if err != nil {
+		return nil, nil, withHint(err, "--cert takes a PEM or DER X.509 certificate, or a combined key+certificate PEM")
+	}
+	return key, cert, nil
+}
+
+func keyLabel(k crypto.Signer) string {
+	switch k := k.(type) {
+	case *rsa.PrivateKey:
+		return fmt.Sprintf("RSA-%d", k.N.BitLen())
+	case *ecdsa.PrivateKey:
+		return "ECDSA " + k.Curve.Params().Name
+	}
+	return fmt.Sprintf("%T", k)
+}
+
+func cmdSign(e *env, args []string) error {
+	fs := newFlagSet(e, "sign", "--key KEY --cert CERT [options] MODULE...")
+	keyPath := fs.String("key", "", "private key (PEM/DER, or combined key+cert PEM)")
+	certPath := fs.String("cert", "", "X.509 certificate naming the signer (default: the --key file)")
+	hash := fs.String("hash", "sha512", "digest: sha256, sha384, sha512, sha224, sha3-256, sha3-384, sha3-512")
+	keyID := fs.Bool("keyid", false, "name the signer by subjectKeyIdentifier (sign-file -k)")
+	replace := fs.Bool("replace", false, "re-sign modules that are already signed (the old signature is stripped)")
+	detached := fs.Bool("detached", false, "write only DEST.p7s and leave the module alone (sign-file -d)")
+	keepP7s := fs.Bool("keep-p7s", false, "also write the PKCS#7 signature to DEST.p7s (sign-file -p)")
+	out := fs.String("out", "", "write the signed module here (one module only)")
+	outDir := fs.String("out-dir", "", "write signed modules to DIR/<basename>")
+	pinFile := fs.String("pin-file", "", "file holding the passphrase of an encrypted key (default: $KBUILD_SIGN_PIN)")
+	quiet := fs.Bool("q", false, "no progress bar or summary")
+	jobs := fs.Int("j", 0, "parallel workers (default: number of CPUs)")
+	modules, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *keyPath == "" {
+		return usageErr("sign: --key is required")
+	}
+	if *certPath == "" {
+		*certPath = *keyPath
+	}
+	if len(modules) == 0 {
+		return usageErr("sign: no modules given")
+	}
+	if *out != "" && *outDir != "" {
+		return usageErr("sign: --out and --out-dir are mutually exclusive")
+	}
+	if *out != "" && len(modules) != 1 {
+		return usageErr("sign: --out takes exactly one module, got %d; use --out-dir DIR for several", len(modules))
+	}
+	if *detached && *keepP7s {
+		return usageErr("sign: --detached already writes the .p7s; drop --keep-p7s")
+	}
+	if *outDir != "" {
+		fi, err := os.Stat(*outDir)
+		if err != nil {
+			return withHint(fmt.Errorf("output directory %s: %w", *outDir, err), "create it first (mkdir -p) or pass an existing --out-dir")
+		}
+		if !fi.IsDir() {
+			return withHint(fmt.Errorf("output directory %s is not a directory", *outDir), "pass a directory to --out-dir")
+		}
+	}
+	if *out != "" {
+		if d := filepath.Dir(*out); d != "" {
+			if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+				return withHint(fmt.Errorf("output directory %s of %s does not exist", d, *out), "create it first (mkdir -p)")
+			}
+		}
+	}
+	var jobList []sign.Job
+	seen := map[string]string{}
+	for _, m := range modules {
+		dest := m
+		switch {
+		case *out != "":
+			dest = *out
+		case *outDir != "":
+			base := filepath.Base(m)
+			if prev, dup := seen[base]; dup {
+				return usageErr("sign: %s and %s would both be written to %s", prev, m, filepath.Join(*outDir, base))
+			}
+			seen[base] = m
+			dest = filepath.Join(*outDir, base)
+		}
+		j := sign.Job{In: m, Out: dest}
+		if *detached || *keepP7s {
+			j.P7S = dest + ".p7s"
+		}
+		if *detached {
+			j.Out = ""
+		}
+		jobList = append(jobList, j)
+	}
+	pin, err := loadPIN(e, *pinFile)
+	if err != nil {
+		return err
+	}
+	key, cert, err := loadKeyAndCert(*keyPath, *certPath, pin)
+	if err != nil {
+		return err
+	}
+	s, err := sign.NewSigner(key, cert, sign.Options{Hash: *hash, KeyID: *keyID})
+	if err != nil {
+		return withHint(fmt.Errorf("%s: %w", *keyPath, err), "--key and --cert must be a matching pair; --hash takes sha256, sha384, sha512, sha224 or sha3-256/384/512")
+	}
+	start := time.Now()
+	bar := !*quiet && len(jobList) > 1 && e.isTerminal(e.stderr)
+	opts := sign.BatchOptions{Replace: *replace, Detached: *detached, Workers: *jobs}
+	if bar {
+		opts.Progress = func(done, total int, r sign.Result) {
+			const width = 40
+			n := done * width / total
+			fmt.Fprintf(e.stderr, "\r[%s%s] %d/%d", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+			if done == total {
+				fmt.Fprint(e.stderr, "\n")
+			}
+		}
+	}
+	results := s.SignFiles(jobList, opts)
+	failed := 0
+	var alreadySigned bool
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "modsign: error: %v\n", r.Err)
+			if errors.Is(r.Err, sign.ErrAlreadySigned) {
+				alreadySigned = true
+			}
+		}
+	}
+	if !*quiet && len(jobList) > 1 {
+		id := "issuer+serial"
+		if *keyID {
+			id = "subjectKeyIdentifier"
+		}
+		fmt.Fprintf(e.stderr, "modsign: signed %d of %d modules (%s, %s, signer by %s) in %.2fs\n",
+			len(jobList)-failed, len(jobList), keyLabel(key), s.Hash().Name, id, time.Since(start).Seconds())
+	}
+	if failed > 0 {
+		err := fmt.Errorf("%d of %d modules not signed: %w", failed, len(jobList), errReported)
+		if alreadySigned {
+			return withHint(err, "pass --replace to re-sign modules that already carry a signature")
+		}
+		return &exitError{code: 1, err: err}
+	}
+	return nil
+}
+
+// cmdSignFile is a drop-in for the kernel's scripts/sign-file:
+//
+//	sign-file [-dpk] <hash algo> <key> <x509> <module> [<dest>]
+//	sign-file -s <raw sig> <hash algo> <x509> <module> [<dest>]
+func cmdSignFile(e *env, args []string) error {
+	var rawSig, saveSig, signOnly, useKeyID bool
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) > 1 && a[0] == '-' {
+			for _, c := range a[1:] {
+				switch c {
+				case 's':
+					rawSig = true
+				case 'p':
+					saveSig = true
+				case 'd':
+					signOnly, saveSig = true, true
+				case 'k':
+					useKeyID = true
+				default:
+					return signFileUsage(e)
+				}
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	if len(pos) < 4 || len(pos) > 5 {
+		return signFileUsage(e)
+	}
+	hashName, keyPath, rawSigPath := pos[0], pos[1], ""
+	if rawSig {
+		rawSigPath, hashName = pos[0], pos[1]
+	}
+	x509Path, modulePath := pos[2], pos[3]
+	dest := modulePath
+	if len(pos) == 5 {
+		dest = pos[4]
+	}
+	data, err := os.ReadFile(modulePath)
+	if err != nil {
+		return fmt.Errorf("%s: %w", modulePath, err)
+	}
+	var sig []byte
+	if rawSig {
+		if sig, err = os.ReadFile(rawSigPath); err != nil {
+			return fmt.Errorf("%s: %w", rawSigPath, err)
+		}
+	} else {
+		pin, err := loadPIN(e, "")
+		if err != nil {
+			return err
+		}
+		key, cert, err := loadKeyAndCert(keyPath, x509Path, pin)
+		if err != nil {
+			return err
+		}
+		s, err := sign.NewSigner(key, cert, sign.Options{Hash: hashName, KeyID: useKeyID})
+		if err != nil {
+			return fmt.Errorf("%s: %w", keyPath, err)
+		}
+		if sig, err = s.PKCS7(data); err != nil {
+			return fmt.Errorf("%s: %w", modulePath, err)
+		}
+		if saveSig {
+			if err := sign.WriteFileAtomic(modulePath+".p7s", sig, 0o644); err != nil {
+				return err
+			}
+		}
+		if signOnly {
+			return nil
+		}
+	}
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(modulePath); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	return sign.WriteFileAtomic(dest, modsig.Append(data, sig), mode)
+}
+
+func signFileUsage(e *env) error {
+	fmt.Fprint(e.stderr, "Usage: modsign sign-file [-dp] <hash algo> <key> <x509> <module> [<dest>]\n")
+	fmt.Fprint(e.stderr, "  -d  Detached signature only: write <module>.p7s, leave the module alone\n")
+	fmt.Fprint(e.stderr, "  -p  Keep the signature file <module>.p7s as well\n")
+	fmt.Fprint(e.stderr, "  -k  Name the signer by subjectKeyIdentifier instead of issuer and serial\n")
+	fmt.Fprint(e.stderr, "       modsign sign-file -s <raw sig> <hash algo> <x509> <module> [<dest>]\n")
+	return &exitError{code: 2, err: errReported}
+}
