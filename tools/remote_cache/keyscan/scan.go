@@ -1,0 +1,277 @@
+package keyscan
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Blob kinds, from bazel-remote's disk layout (cache/disk/disk.go in v2.6.1):
+//
+//	cas.v2/ab/<sha256>-<random>.v1       CAS blob, stored as is ("uncompressed" storage mode)
+//	cas.v2/ab/<sha256>-<size>-<random>   CAS blob in casblob format: a zstd skippable-frame
+//	                                     header, then zstd-compressed or plain chunks
+//	ac.v2/ab/<sha256>-<random>           ActionResult protobuf, stored as is
+//	raw.v2/ab/<sha256>-<random>          other raw blobs (HTTP API), stored as is
+//
+// Anything else under the directory is scanned as "other".
+const (
+	KindCAS   = "cas"
+	KindAC    = "ac"
+	KindRaw   = "raw"
+	KindOther = "other"
+)
+
+// chunkSize bounds memory use; blobs larger than this are scanned in pieces
+// that overlap by the longest needle minus one byte.
+const chunkSize = 8 << 20
+
+// casblob header: skippable-frame magic, frame size, uncompressed size (int64),
+// compression type (uint8), chunk size (uint32). Little-endian.
+const (
+	casblobMagic         = 0x184D2A50
+	casblobCompressionAt = 4 + 4 + 8
+	casblobIdentity      = 0
+)
+
+// Match is one occurrence of a key encoding in a blob.
+type Match struct {
+	Key      string `json:"key"`
+	Encoding string `json:"encoding"`
+	Blob     string `json:"blob"`
+	Kind     string `json:"kind"`
+	Offset   int64  `json:"offset"`
+}
+
+// KeyResult is the outcome for one key.
+type KeyResult struct {
+	Name      string   `json:"name"`
+	File      string   `json:"file"`
+	Algorithm string   `json:"algorithm"`
+	Encodings []string `json:"encodings_searched"`
+	Matches   []Match  `json:"matches"`
+}
+
+// Report is the outcome of a scan.
+type Report struct {
+	Dir   string         `json:"dir"`
+	Blobs int            `json:"blobs_scanned"`
+	Bytes int64          `json:"bytes_scanned"`
+	Kinds map[string]int `json:"blobs_by_kind"`
+	// DigestsVerified counts plain CAS blobs whose SHA-256 matched their name:
+	// evidence that the scanner read the exact bytes Bazel uploaded.
+	DigestsVerified int `json:"cas_digests_verified"`
+	// Compressed lists CAS blobs stored zstd-compressed. Their content cannot
+	// be searched by this package, so a scan with any is inconclusive.
+	Compressed []string `json:"compressed_blobs"`
+	// DigestMismatches lists plain CAS blobs whose content does not match
+	// their name; a scan with any is inconclusive.
+	DigestMismatches []string    `json:"digest_mismatches"`
+	Keys             []KeyResult `json:"keys"`
+}
+
+// TotalMatches is the number of matches over all keys.
+func (r *Report) TotalMatches() int {
+	n := 0
+	for _, k := range r.Keys {
+		n += len(k.Matches)
+	}
+	return n
+}
+
+// Inconclusive reports whether part of the storage could not be scanned.
+func (r *Report) Inconclusive() bool {
+	return len(r.Compressed) > 0 || len(r.DigestMismatches) > 0
+}
+
+// Scan searches every regular file under dir for every needle of every key.
+func Scan(dir string, keys []Key) (*Report, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("no keys to scan for")
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("scan directory: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("scan directory %s: not a directory", dir)
+	}
+	s := newScanner(keys)
+	rep := &Report{Dir: dir, Kinds: map[string]int{}, Compressed: []string{}, DigestMismatches: []string{}}
+	for _, k := range keys {
+		kr := KeyResult{Name: k.Name, File: k.File, Algorithm: k.Algorithm, Matches: []Match{}}
+		for _, n := range k.Needles {
+			kr.Encodings = append(kr.Encodings, n.Encoding)
+		}
+		rep.Keys = append(rep.Keys, kr)
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("walking %s: %w", path, err)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return fmt.Errorf("relative path of %s: %w", path, err)
+		}
+		rel = filepath.ToSlash(rel)
+		return s.scanFile(rep, path, rel)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range rep.Keys {
+		m := rep.Keys[i].Matches
+		sort.Slice(m, func(a, b int) bool {
+			if m[a].Blob != m[b].Blob {
+				return m[a].Blob < m[b].Blob
+			}
+			return m[a].Offset < m[b].Offset
+		})
+	}
+	return rep, nil
+}
+
+type needleRef struct {
+	key    int
+	needle Needle
+}
+
+type scanner struct {
+	needles []needleRef
+	maxLen  int
+	buf     []byte
+}
+
+func newScanner(keys []Key) *scanner {
+	s := &scanner{}
+	for i, k := range keys {
+		for _, n := range k.Needles {
+			s.needles = append(s.needles, needleRef{i, n})
+			if len(n.Bytes) > s.maxLen {
+				s.maxLen = len(n.Bytes)
+			}
+		}
+	}
+	s.buf = make([]byte, 0, chunkSize+s.maxLen)
+	return s
+}
+
+// classify returns the blob kind and, for CAS blobs named by their digest,
+// the expected SHA-256 (empty when the file is not stored as plain bytes).
+func classify(rel string) (kind, digest string, casblob bool) {
+	base := rel[strings.LastIndex(rel, "/")+1:]
+	switch {
+	case strings.HasPrefix(rel, "cas.v2/"):
+		if strings.HasSuffix(base, ".v1") {
+			h, _, _ := strings.Cut(base, "-")
+			return KindCAS, h, false
+		}
+		return KindCAS, "", true
+	case strings.HasPrefix(rel, "ac.v2/"):
+		return KindAC, "", false
+	case strings.HasPrefix(rel, "raw.v2/"):
+		return KindRaw, "", false
+	}
+	return KindOther, "", false
+}
+
+func (s *scanner) scanFile(rep *Report, path, rel string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("opening blob %s: %w", path, err)
+	}
+	defer f.Close()
+	kind, digest, isCasblob := classify(rel)
+	rep.Blobs++
+	rep.Kinds[kind]++
+
+	if isCasblob {
+		var hdr [casblobCompressionAt + 1]byte
+		_, err := io.ReadFull(f, hdr[:])
+		if err == nil && binary.LittleEndian.Uint32(hdr[:4]) == casblobMagic && hdr[casblobCompressionAt] != casblobIdentity {
+			rep.Compressed = append(rep.Compressed, rel)
+		} else if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("reading blob header %s: %w", path, err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("rewinding blob %s: %w", path, err)
+		}
+	}
+
+	var h hash.Hash
+	var r io.Reader = f
+	if digest != "" {
+		h = sha256.New()
+		r = io.TeeReader(f, h)
+	}
+	var base int64 // absolute offset of s.buf[0]
+	carry := 0
+	buf := s.buf[:0]
+	for {
+		n, err := io.ReadFull(r, buf[carry:cap(buf)][:chunkSize])
+		buf = buf[:carry+n]
+		if n > 0 {
+			s.search(rep, buf, carry, base, rel, kind)
+			rep.Bytes += int64(n)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading blob %s: %w", path, err)
+		}
+		keep := s.maxLen - 1
+		if keep > len(buf) {
+			keep = len(buf)
+		}
+		copy(buf, buf[len(buf)-keep:])
+		base += int64(len(buf) - keep)
+		carry = keep
+		buf = buf[:keep]
+	}
+	if h != nil {
+		if got := hex.EncodeToString(h.Sum(nil)); got == digest {
+			rep.DigestsVerified++
+		} else {
+			rep.DigestMismatches = append(rep.DigestMismatches, rel)
+		}
+	}
+	return nil
+}
+
+// search records the matches in buf that end past the first carry bytes
+// (matches wholly inside the carried-over prefix were found last round).
+func (s *scanner) search(rep *Report, buf []byte, carry int, base int64, rel, kind string) {
+	for _, nr := range s.needles {
+		nb := nr.needle.Bytes
+		from := 0
+		if carry >= len(nb) {
+			from = carry - len(nb) + 1
+		}
+		for from+len(nb) <= len(buf) {
+			i := bytes.Index(buf[from:], nb)
+			if i < 0 {
+				break
+			}
+			at := from + i
+			rep.Keys[nr.key].Matches = append(rep.Keys[nr.key].Matches, Match{
+				Key: rep.Keys[nr.key].Name, Encoding: nr.needle.Encoding,
+				Blob: rel, Kind: kind, Offset: base + int64(at),
+			})
+			from = at + 1
+		}
+	}
+}
