@@ -1,0 +1,1 @@
+int drv_util(void);

@@ -1,0 +1,1 @@
+int alpha(void) { return 1; }
