@@ -44,7 +44,7 @@ func (e Errno) Explain() string {
 	case EKEYREJECTED:
 		return "the signature does not verify, or is not acceptable for a module"
 	case EINVAL:
-		return "the PKCS#7 message is not one the kernel accepts"
+		return "the PKCS#7 message or the signature value is structurally unacceptable"
 	}
 	return string(e)
 }
@@ -187,7 +187,7 @@ func checkSignature(cert *x509.Certificate, si cms.SignerInfo, h cms.Hash, diges
 		if !isRSA {
 			return refuse(EKEYREJECTED, "ECDSA signature but certificate %q holds an RSA key", cert.Subject.CommonName)
 		}
-		return verifyPKCS1(pub, h, digest, si.Signature)
+		return verifyPKCS1(pub, h, digest, si.Signature, cert.Subject.CommonName)
 	case *ecdsa.PublicKey:
 		if isRSA {
 			return refuse(EKEYREJECTED, "RSA signature but certificate %q holds an ECDSA key", cert.Subject.CommonName)
@@ -211,7 +211,7 @@ func checkSignature(cert *x509.Certificate, si cms.SignerInfo, h cms.Hash, diges
 
 // verifyPKCS1 follows crypto/rsa-pkcs1pad.c's pkcs1pad_verify and its
 // completion, so that each failure gets the kernel's errno.
-func verifyPKCS1(pub *rsa.PublicKey, h cms.Hash, digest, sig []byte) error {
+func verifyPKCS1(pub *rsa.PublicKey, h cms.Hash, digest, sig []byte, name string) error {
 	k := (pub.N.BitLen() + 7) / 8
 	if len(sig) != k {
 		return refuse(EINVAL, "RSA signature is %d bytes but the key is %d bytes", len(sig), k)
@@ -224,7 +224,7 @@ func verifyPKCS1(pub *rsa.PublicKey, h cms.Hash, digest, sig []byte) error {
 	em := m.FillBytes(make([]byte, k))
 	// The kernel strips leading zero bytes; a valid block is 00 01 FF..FF 00 DigestInfo.
 	if em[0] != 0 || em[1] == 0 {
-		return refuse(EINVAL, "RSA signature does not decrypt to a PKCS#1 block")
+		return refuse(EINVAL, "RSA signature does not decrypt to a PKCS#1 block under %q (made by another key, or corrupted)", name)
 	}
 	out := em[1:]
 	if out[0] != 0x01 {
