@@ -191,8 +191,7 @@ func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 func CheckMatch(key crypto.Signer, cert *x509.Certificate) error {
 	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(cert.PublicKey) {
-		return fmt.Errorf("private key does not match certificate %q (serial %X): the certificate holds a different public key",
-			cert.Subject.CommonName, cert.SerialNumber)
+		return fmt.Errorf("the certificate (%q, serial %X) holds a different public key", cert.Subject.CommonName, cert.SerialNumber)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rules-modsign/rules_modsign/signer/cms"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
@@ -50,6 +51,34 @@ func loadKeyAndCert(keyPath, certPath string, pin *keys.PIN) (crypto.Signer, *x5
 		return nil, nil, withHint(err, "--cert takes a PEM or DER X.509 certificate, or a combined key+certificate PEM")
 	}
 	return key, cert, nil
+}
+
+func checkHash(name string, modules []string) error {
+	if h, ok := cms.HashByName(name); !ok || h.Name == "sha1" {
+		what := strings.Join(modules, ", ")
+		if len(modules) > 3 {
+			what = fmt.Sprintf("%s and %d more modules", strings.Join(modules[:3], ", "), len(modules)-3)
+		}
+		return withHint(fmt.Errorf("cannot sign %s: unsupported hash %q", what, name), "use one of "+strings.Join(cms.SigningHashes(), ", ")+" (the kernel's CONFIG_MODULE_SIG_HASH)")
+	}
+	return nil
+}
+
+// newSigner checks the key against the certificate and builds the signer,
+// naming both files in errors.
+func newSigner(key crypto.Signer, cert *x509.Certificate, keyPath, certPath, hash string, keyID bool, modules ...string) (*sign.Signer, error) {
+	if err := checkHash(hash, modules); err != nil {
+		return nil, err
+	}
+	if err := keys.CheckMatch(key, cert); err != nil {
+		return nil, withHint(fmt.Errorf("private key %s does not match certificate %s: %w", keyPath, certPath, err),
+			"pass the certificate that belongs to the key (for a combined kernel_key.pem, give the same file to --key and --cert)")
+	}
+	s, err := sign.NewSigner(key, cert, sign.Options{Hash: hash, KeyID: keyID})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", certPath, err)
+	}
+	return s, nil
 }
 
 func keyLabel(k crypto.Signer) string {
@@ -138,6 +167,9 @@ func cmdSign(e *env, args []string) error {
 		}
 		jobList = append(jobList, j)
 	}
+	if err := checkHash(*hash, modules); err != nil {
+		return err
+	}
 	pin, err := loadPIN(e, *pinFile)
 	if err != nil {
 		return err
@@ -146,9 +178,9 @@ func cmdSign(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := sign.NewSigner(key, cert, sign.Options{Hash: *hash, KeyID: *keyID})
+	s, err := newSigner(key, cert, *keyPath, *certPath, *hash, *keyID, modules...)
 	if err != nil {
-		return withHint(fmt.Errorf("%s: %w", *keyPath, err), "--key and --cert must be a matching pair; --hash takes sha256, sha384, sha512, sha224 or sha3-256/384/512")
+		return err
 	}
 	start := time.Now()
 	bar := !*quiet && len(jobList) > 1 && e.isTerminal(e.stderr)
@@ -255,9 +287,9 @@ func cmdSignFile(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		s, err := sign.NewSigner(key, cert, sign.Options{Hash: hashName, KeyID: useKeyID})
+		s, err := newSigner(key, cert, keyPath, x509Path, hashName, useKeyID, modulePath)
 		if err != nil {
-			return fmt.Errorf("%s: %w", keyPath, err)
+			return err
 		}
 		if sig, err = s.PKCS7(data); err != nil {
 			return fmt.Errorf("%s: %w", modulePath, err)
