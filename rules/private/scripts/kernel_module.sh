@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# kernel_module.sh: build one out-of-tree kernel module with Kbuild against a
+# kernel build tree made by kernel_build.sh.
+#
+# Usage (every path is relative to the current directory, Bazel's execroot):
+#   kernel_module.sh --tree DIR --kbuild PATH --pkg-dir PKG [--src FILE]...
+#       [--symvers DEP.symvers]... [--ccflags "..."] [--module-name NAME]
+#       --out-ko OUT.ko --out-symvers OUT.symvers
+#
+# The Kbuild file is copied as "Kbuild" and every --src keeps its path
+# relative to PKG (for generated files, relative to PKG under
+# bazel-out/<config>/bin) in a fresh directory; then
+#   make -C <copy of TREE> M=<that directory> KBUILD_EXTRA_SYMBOLS=<deps> modules
+# runs, and the module (NAME.ko, or the only .ko built) and its
+# Module.symvers are copied out. The kernel tree is copied too, with every
+# timestamp set equal, so make never rebuilds or writes anything in the input
+# tree, whatever timestamps the tree got on its way here.
+# Output is quiet on success; the build log is printed on failure.
+set -euo pipefail
+
+prog=kernel_module.sh
+die() { echo "$prog: error: $*" >&2; exit 1; }
+
+tree="" kbuild="" pkg="" ccflags="" name="" out_ko="" out_symvers=""
+srcs=() symvers=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --tree) tree=$2; shift 2 ;;
+    --kbuild) kbuild=$2; shift 2 ;;
+    --pkg-dir) pkg=$2; shift 2 ;;
+    --src) srcs+=("$2"); shift 2 ;;
+    --symvers) symvers+=("$2"); shift 2 ;;
+    --ccflags) ccflags=$2; shift 2 ;;
+    --module-name) name=$2; shift 2 ;;
+    --out-ko) out_ko=$2; shift 2 ;;
+    --out-symvers) out_symvers=$2; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+
+[[ -n $tree ]] || die "--tree is required"
+[[ -n $kbuild ]] || die "--kbuild is required"
+[[ -n $out_ko ]] || die "--out-ko is required"
+[[ -n $out_symvers ]] || die "--out-symvers is required"
+[[ -d $tree ]] || die "--tree $tree: no such directory (expected the out_tree of a kernel_build)"
+for f in Makefile .config include/config/auto.conf include/generated/autoconf.h scripts/mod/modpost Module.symvers; do
+  [[ -e $tree/$f ]] || die "--tree $tree: not a kernel build tree (missing $f); pass the tree output of kernel_build"
+done
+[[ -f $kbuild ]] || die "--kbuild $kbuild: no such file"
+[[ ${#srcs[@]} -gt 0 ]] || die "no --src given; a module needs at least one source file"
+for s in "${srcs[@]}"; do [[ -f $s ]] || die "--src $s: no such file"; done
+for s in "${symvers[@]}"; do [[ -f $s ]] || die "--symvers $s: no such file"; done
+[[ -z $name || $name =~ ^[A-Za-z0-9_-]+$ ]] || die "--module-name '$name': want letters, digits, '_' or '-'"
+pkg=${pkg%/}
+
+execroot=$PWD
+abspath() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kernel_module.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+log=$work/build.log
+mod=$work/m
+ktree=$work/tree
+mkdir -p "$mod"
+
+# Where a source goes inside the module directory.
+relpath() {
+  local s=$1 p
+  # Generated files live under bazel-out/<config>/bin/<pkg>/...
+  if [[ $s =~ ^bazel-out/[^/]+/bin/(.*)$ ]]; then s=${BASH_REMATCH[1]}; fi
+  if [[ -z $pkg ]]; then p=$s
+  elif [[ $s == "$pkg"/* ]]; then p=${s#"$pkg"/}
+  else
+    die "--src $1 is not inside the package directory $pkg"
+  fi
+  [[ $p != *..* ]] || die "--src $1: '..' in its path"
+  echo "$p"
+}
+for s in "${srcs[@]}"; do
+  r=$(relpath "$s")
+  [[ $r != Kbuild && $r != Makefile ]] || die "--src $s: would overwrite the Kbuild file; pass it with --kbuild"
+  mkdir -p "$mod/$(dirname "$r")"
+  cp "$s" "$mod/$r"
+done
+cp "$kbuild" "$mod/Kbuild"
+if [[ -n $ccflags ]]; then
+  printf '\n# Added by rules_modsign kernel_module(ccflags = ...)\nccflags-y += %s\n' "$ccflags" >>"$mod/Kbuild"
+fi
+
+# A private copy of the kernel tree with uniform timestamps: make then sees
+# every host tool and generated header as up to date.
+cp -rL "$(abspath "$tree")" "$ktree" || die "cannot copy kernel tree $tree"
+find "$ktree" -exec touch -h -d '@946684800' {} +
+
+cc=""
+if [[ -f $ktree/rules_modsign.env ]]; then
+  cc=$(sed -n 's/^CC=//p' "$ktree/rules_modsign.env" | head -n1)
+  cc=${cc//\'/}
+fi
+
+export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 1970"
+export KBUILD_BUILD_USER=rules_modsign KBUILD_BUILD_HOST=bazel KBUILD_BUILD_VERSION=1
+export LC_ALL=C TZ=UTC
+unset MAKEFLAGS MAKELEVEL MFLAGS KBUILD_OUTPUT KCONFIG_CONFIG ARCH CROSS_COMPILE O M KCFLAGS 2>/dev/null || true
+
+mkargs=(-C "$ktree" "M=$mod" "KCFLAGS=-ffile-prefix-map=$mod/= -ffile-prefix-map=$ktree/=")
+if [[ -n $cc ]]; then
+  command -v "$cc" >/dev/null || die "the kernel in $tree was built with CC=$cc, which is not on PATH"
+  mkargs+=("CC=$cc" "HOSTCC=$cc")
+fi
+if [[ ${#symvers[@]} -gt 0 ]]; then
+  extra=""
+  for s in "${symvers[@]}"; do extra+="$(abspath "$s") "; done
+  mkargs+=("KBUILD_EXTRA_SYMBOLS=${extra% }")
+fi
+
+if ! make "${mkargs[@]}" modules >"$log" 2>&1; then
+  echo "$prog: error: building the module in ${pkg:-.} with Kbuild $kbuild failed:" >&2
+  if [[ $(wc -l <"$log") -le 150 ]]; then cat "$log" >&2; else tail -n 150 "$log" >&2; fi
+  exit 1
+fi
+# modpost only warns about undefined symbols; a module that cannot resolve its
+# symbols would fail to load, so treat that as an error.
+if grep -E 'WARNING: modpost: ".*" \[.*\] undefined!' "$log" >&2; then
+  die "undefined symbols (add the kernel_module that exports them to deps)"
+fi
+
+mapfile -t kos < <(cd "$mod" && find . -name '*.ko' | sed 's|^\./||' | LC_ALL=C sort)
+if [[ -n $name ]]; then
+  ko=""
+  for k in "${kos[@]}"; do [[ $(basename "$k" .ko) == "$name" ]] && ko=$k; done
+  [[ -n $ko ]] || die "Kbuild $kbuild built [${kos[*]}] but no $name.ko (module_name = \"$name\")"
+else
+  [[ ${#kos[@]} -eq 1 ]] || die "Kbuild $kbuild built ${#kos[@]} modules [${kos[*]}]; set module_name to pick one"
+  ko=${kos[0]}
+fi
+
+out_ko=$(abspath "$out_ko")
+out_symvers=$(abspath "$out_symvers")
+mkdir -p "$(dirname "$out_ko")" "$(dirname "$out_symvers")"
+tmp_ko=$(mktemp "$(dirname "$out_ko")/.$(basename "$out_ko").XXXXXX")
+tmp_sym=$(mktemp "$(dirname "$out_symvers")/.$(basename "$out_symvers").XXXXXX")
+cp "$mod/$ko" "$tmp_ko"
+cp "$mod/Module.symvers" "$tmp_sym"
+chmod 0644 "$tmp_ko" "$tmp_sym"
+mv -f "$tmp_ko" "$out_ko"
+mv -f "$tmp_sym" "$out_symvers"
