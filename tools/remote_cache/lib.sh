@@ -1,0 +1,203 @@
+# shellcheck shell=bash
+# Shared by tools/remote_cache/*.sh: build, start and stop a local bazel-remote.
+#
+#   source tools/remote_cache/lib.sh
+#   trap rc_cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
+#   rc_bazel_remote_start "$storage_dir"     # sets RC_GRPC_PORT, RC_HTTP_PORT, RC_PID
+#   ...
+#   rc_cleanup                                # stops it (also done by the EXIT trap)
+#
+# The server listens on 127.0.0.1 only (gRPC and HTTP, ports picked at run time),
+# stores blobs uncompressed (so every byte Bazel uploaded can be scanned), and dies
+# with the shell that started it: rc_cleanup stops it, and in case that shell is
+# killed outright, the server gets SIGTERM from the kernel (PR_SET_PDEATHSIG via
+# setpriv) or, without setpriv, from a watchdog.
+
+RC_BAZEL_REMOTE_MODULE=github.com/buchgr/bazel-remote/v2
+RC_BAZEL_REMOTE_VERSION=v2.6.1
+RC_CACHE=${RULES_MODSIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rules_modsign}
+RC_BIN_DIR=$RC_CACHE/bin
+RC_BAZEL_REMOTE=$RC_BIN_DIR/bazel-remote-$RC_BAZEL_REMOTE_VERSION
+
+RC_PID=
+RC_WATCHDOG_PID=
+RC_GRPC_PORT=
+RC_HTTP_PORT=
+RC_LOG=
+RC_CLEANUPS=()
+
+rc_log() { printf 'remote_cache: %s\n' "$*" >&2; }
+rc_die() {
+  printf 'remote_cache: error: %s\n' "$*" >&2
+  exit 2
+}
+
+rc_go() {
+  if command -v go >/dev/null 2>&1; then
+    go "$@"
+  elif [[ -x /usr/local/go/bin/go ]]; then
+    /usr/local/go/bin/go "$@"
+  else
+    rc_die "no Go toolchain (go on PATH or /usr/local/go/bin/go) to build bazel-remote"
+  fi
+}
+
+# rc_bazel_remote_build: builds bazel-remote from the module proxy's source of the
+# exact version (the proxy does not list its versions, so @latest is refused) into
+# $RC_BIN_DIR, once. Safe when interrupted (temp file + rename) or run twice at once
+# (flock).
+rc_bazel_remote_build() {
+  [[ -x "$RC_BAZEL_REMOTE" ]] && return 0
+  mkdir -p "$RC_BIN_DIR"
+  (
+    flock 9
+    [[ -x "$RC_BAZEL_REMOTE" ]] && exit 0
+    local t0=$SECONDS dir tmp
+    rc_log "building bazel-remote $RC_BAZEL_REMOTE_VERSION (once; about 3 minutes on 2 cores)"
+    dir=$(rc_go mod download -json "$RC_BAZEL_REMOTE_MODULE@$RC_BAZEL_REMOTE_VERSION" |
+      sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    [[ -n "$dir" && -f "$dir/go.mod" ]] ||
+      rc_die "go mod download $RC_BAZEL_REMOTE_MODULE@$RC_BAZEL_REMOTE_VERSION gave no source directory"
+    tmp=$(mktemp "$RC_BIN_DIR/.bazel-remote.XXXXXX")
+    # Built as its own main module (its go.mod and go.sum, not this project's):
+    # rules_modsign's go.mod never sees bazel-remote's dependencies. Pure Go
+    # (CGO_ENABLED=0) so the cgo zstd library and a C compiler are not needed.
+    if ! (cd "$dir" && GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0 \
+      rc_go build -trimpath -buildvcs=false -o "$tmp" .); then
+      rm -f "$tmp"
+      rc_die "building bazel-remote failed"
+    fi
+    chmod 0755 "$tmp"
+    mv -f "$tmp" "$RC_BAZEL_REMOTE"
+    rc_log "built $RC_BAZEL_REMOTE in $((SECONDS - t0)) s"
+  ) 9>"$RC_BIN_DIR/.bazel-remote.lock" || exit $?
+}
+
+# rc_port_free PORT: true if nothing accepts connections on 127.0.0.1:PORT.
+rc_port_free() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+rc_random_port() {
+  local p
+  while :; do
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    rc_port_free "$p" && {
+      echo "$p"
+      return 0
+    }
+  done
+}
+
+# rc_bazel_remote_start STORAGE_DIR [MAX_SIZE_GIB]: starts bazel-remote on free
+# 127.0.0.1 ports and waits until both its HTTP and gRPC ports answer. A port
+# taken between the check and the bind makes bazel-remote exit: then it retries
+# with other ports.
+rc_bazel_remote_start() {
+  local dir=$1 max_size=${2:-20} attempt i
+  [[ -n "$RC_PID" ]] && rc_die "bazel-remote already started (pid $RC_PID)"
+  rc_bazel_remote_build
+  mkdir -p "$dir"
+  RC_LOG=$(mktemp "${TMPDIR:-/tmp}/bazel-remote.log.XXXXXX")
+  RC_CLEANUPS+=("rm -f '$RC_LOG'")
+  local pdeath=()
+  if command -v setpriv >/dev/null 2>&1 && setpriv --help 2>&1 | grep -q -- --pdeathsig; then
+    pdeath=(setpriv --pdeathsig TERM --)
+  fi
+  for attempt in 1 2 3 4 5; do
+    RC_HTTP_PORT=$(rc_random_port)
+    RC_GRPC_PORT=$(rc_random_port)
+    [[ "$RC_HTTP_PORT" == "$RC_GRPC_PORT" ]] && continue
+    "${pdeath[@]}" "$RC_BAZEL_REMOTE" \
+      --dir "$dir" --max_size "$max_size" \
+      --storage_mode uncompressed \
+      --http_address "127.0.0.1:$RC_HTTP_PORT" \
+      --grpc_address "127.0.0.1:$RC_GRPC_PORT" \
+      >"$RC_LOG" 2>&1 </dev/null &
+    RC_PID=$!
+    if ((${#pdeath[@]} == 0)); then
+      # No setpriv: a watchdog stops the server if this shell dies without cleanup.
+      (
+        trap '' INT
+        while kill -0 "$$" 2>/dev/null && kill -0 "$RC_PID" 2>/dev/null; do sleep 2; done
+        kill -TERM "$RC_PID" 2>/dev/null
+      ) >/dev/null 2>&1 &
+      RC_WATCHDOG_PID=$!
+    fi
+    for i in $(seq 1 150); do
+      if ! kill -0 "$RC_PID" 2>/dev/null; then
+        break
+      fi
+      if curl -fsS -o /dev/null "http://127.0.0.1:$RC_HTTP_PORT/status" 2>/dev/null &&
+        ! rc_port_free "$RC_GRPC_PORT"; then
+        rc_log "bazel-remote $RC_BAZEL_REMOTE_VERSION (pid $RC_PID) serving gRPC on 127.0.0.1:$RC_GRPC_PORT and HTTP on 127.0.0.1:$RC_HTTP_PORT, storage $dir"
+        return 0
+      fi
+      sleep 0.2
+    done
+    if kill -0 "$RC_PID" 2>/dev/null; then
+      rc_log "bazel-remote did not answer within 30 s; its log:"
+      sed 's/^/  /' "$RC_LOG" >&2
+      rc_bazel_remote_stop
+      rc_die "bazel-remote failed to start"
+    fi
+    wait "$RC_PID" 2>/dev/null || true
+    RC_PID=
+    if grep -q "address already in use" "$RC_LOG"; then
+      rc_log "port taken while starting (attempt $attempt), retrying with other ports"
+      continue
+    fi
+    rc_log "bazel-remote exited while starting; its log:"
+    sed 's/^/  /' "$RC_LOG" >&2
+    rc_die "bazel-remote failed to start"
+  done
+  rc_die "bazel-remote: no free port pair after 5 attempts"
+}
+
+# rc_bazel_remote_stop: graceful stop (SIGTERM, 15 s), then SIGKILL. Idempotent.
+rc_bazel_remote_stop() {
+  local pid=$RC_PID i
+  RC_PID=
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 75); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      rc_log "bazel-remote (pid $pid) ignored SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    rc_log "bazel-remote (pid $pid) stopped"
+  fi
+  if [[ -n "$RC_WATCHDOG_PID" ]]; then
+    kill "$RC_WATCHDOG_PID" 2>/dev/null || true
+    wait "$RC_WATCHDOG_PID" 2>/dev/null || true
+    RC_WATCHDOG_PID=
+  fi
+}
+
+# rc_on_cleanup CMD: run CMD (eval'd) at cleanup, after bazel-remote stops, in
+# reverse order of registration.
+rc_on_cleanup() { RC_CLEANUPS+=("$1"); }
+
+# rc_cleanup: the EXIT trap. Stops bazel-remote, then runs the registered cleanups.
+rc_cleanup() {
+  local status=$? i
+  trap - EXIT INT TERM
+  rc_bazel_remote_stop
+  for ((i = ${#RC_CLEANUPS[@]} - 1; i >= 0; i--)); do
+    eval "${RC_CLEANUPS[$i]}" || true
+  done
+  RC_CLEANUPS=()
+  return "$status"
+}
+
+# rc_install_traps: stop everything on exit, Ctrl-C or SIGTERM.
+rc_install_traps() {
+  trap rc_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+}
