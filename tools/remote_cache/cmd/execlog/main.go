@@ -1,0 +1,191 @@
+// Command execlog summarizes Bazel's JSON execution log and checks cache use.
+//
+//	execlog summary [--json OUT] [--max-executed MNEMONIC=N]... [--min-total MNEMONIC=N]...
+//	                [--min-remote-hits MNEMONIC=N]... LOG
+//	    prints, per mnemonic and overall, how many spawns ran, and how many were
+//	    remote- or disk-cache hits; exits 1 if a limit is not met. MNEMONIC "*"
+//	    means all spawns.
+//	execlog flag-values --flag --key --mnemonic M [--mnemonic M]... LOG
+//	    prints each value of a flag in the command lines of those spawns, one
+//	    per line (for example the key files that sign actions read).
+//
+// Exit status: 0 ok, 1 a limit not met, 2 bad usage or unreadable log.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rules-modsign/rules_modsign/tools/remote_cache/execlog"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type limits map[string]int
+
+func (l limits) String() string { return fmt.Sprint(map[string]int(l)) }
+func (l limits) Set(v string) error {
+	m, n, ok := strings.Cut(v, "=")
+	if !ok || m == "" {
+		return fmt.Errorf("want MNEMONIC=N, got %q", v)
+	}
+	i, err := strconv.Atoi(n)
+	if err != nil || i < 0 {
+		return fmt.Errorf("want MNEMONIC=N with N >= 0, got %q", v)
+	}
+	l[m] = i
+	return nil
+}
+
+type strs []string
+
+func (s *strs) String() string     { return strings.Join(*s, ",") }
+func (s *strs) Set(v string) error { *s = append(*s, v); return nil }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: execlog summary|flag-values [flags] LOG")
+		return 2
+	}
+	switch args[0] {
+	case "summary":
+		return summary(args[1:], stdout, stderr)
+	case "flag-values":
+		return flagValues(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "execlog: unknown command %q (want summary or flag-values)\n", args[0])
+	return 2
+}
+
+func oneLog(fs *flag.FlagSet, stderr io.Writer) ([]execlog.Spawn, bool) {
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "execlog: want exactly one execution log file")
+		return nil, false
+	}
+	spawns, err := execlog.ReadFile(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "execlog: %v\n", err)
+		return nil, false
+	}
+	return spawns, true
+}
+
+func summary(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("execlog summary", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	maxExec, minTotal, minRemote := limits{}, limits{}, limits{}
+	fs.Var(maxExec, "max-executed", "MNEMONIC=N: at most N spawns of MNEMONIC may run (not cache hits)")
+	fs.Var(minTotal, "min-total", "MNEMONIC=N: at least N spawns of MNEMONIC must be in the log")
+	fs.Var(minRemote, "min-remote-hits", "MNEMONIC=N: at least N spawns of MNEMONIC must be remote cache hits")
+	jsonOut := fs.String("json", "", "also write the summary as JSON here")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	spawns, ok := oneLog(fs, stderr)
+	if !ok {
+		return 2
+	}
+	sum := execlog.Summarize(spawns)
+	fmt.Fprintf(stdout, "execlog: %s\n", fs.Arg(0))
+	fmt.Fprintf(stdout, "execlog: %-22s %7s %9s %11s %9s\n", "mnemonic", "spawns", "executed", "remote-hit", "disk-hit")
+	for _, m := range sum.Mnemonics() {
+		c := sum.ByMnemonic[m]
+		fmt.Fprintf(stdout, "execlog: %-22s %7d %9d %11d %9d\n", m, c.Total, c.Executed, c.RemoteHit, c.DiskHit)
+	}
+	fmt.Fprintf(stdout, "execlog: %-22s %7d %9d %11d %9d\n", "ALL", sum.All.Total, sum.All.Executed, sum.All.RemoteHit, sum.All.DiskHit)
+	if len(sum.Runners) > 0 {
+		var rs []string
+		for r, n := range sum.Runners {
+			rs = append(rs, fmt.Sprintf("%s=%d", r, n))
+		}
+		fmt.Fprintf(stdout, "execlog: executed spawns by runner: %s\n", strings.Join(rs, " "))
+	}
+	if *jsonOut != "" {
+		data, err := json.MarshalIndent(sum, "", "  ")
+		if err == nil {
+			err = writeAtomic(*jsonOut, append(data, '\n'))
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "execlog: writing %s: %v\n", *jsonOut, err)
+			return 2
+		}
+	}
+	get := func(m string) execlog.Counts {
+		if m == "*" {
+			return sum.All
+		}
+		return sum.ByMnemonic[m]
+	}
+	status := 0
+	for m, n := range maxExec {
+		if c := get(m); c.Executed > n {
+			fmt.Fprintf(stderr, "execlog: FAIL: %d %s spawns executed, at most %d allowed\n", c.Executed, m, n)
+			for _, s := range spawns {
+				if (m == "*" || s.Mnemonic == m) && s.Where() == "executed" {
+					fmt.Fprintf(stderr, "execlog:   executed: %s %s (runner %q)\n", s.Mnemonic, s.TargetLabel, s.Runner)
+				}
+			}
+			status = 1
+		}
+	}
+	for m, n := range minTotal {
+		if c := get(m); c.Total < n {
+			fmt.Fprintf(stderr, "execlog: FAIL: %d %s spawns in the log, at least %d required\n", c.Total, m, n)
+			status = 1
+		}
+	}
+	for m, n := range minRemote {
+		if c := get(m); c.RemoteHit < n {
+			fmt.Fprintf(stderr, "execlog: FAIL: %d %s spawns were remote cache hits, at least %d required\n", c.RemoteHit, m, n)
+			status = 1
+		}
+	}
+	return status
+}
+
+func flagValues(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("execlog flag-values", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	name := fs.String("flag", "", "the flag, e.g. --key")
+	var mnemonics strs
+	fs.Var(&mnemonics, "mnemonic", "spawn mnemonic (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *name == "" || len(mnemonics) == 0 {
+		fmt.Fprintln(stderr, "execlog flag-values: --flag and at least one --mnemonic are required")
+		return 2
+	}
+	spawns, ok := oneLog(fs, stderr)
+	if !ok {
+		return 2
+	}
+	for _, v := range execlog.FlagValues(spawns, *name, mnemonics...) {
+		fmt.Fprintln(stdout, v)
+	}
+	return 0
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A second build's log: the dev key from the disk cache, signing from the
+// remote cache, one genrule run.
+const logText = `{"commandArgs":["modsign","keygen","--key","bazel-out/k8-fastbuild/bin/keys/dev.key.pem"],"mnemonic":"ModsignKeygen","runner":"disk cache hit","cacheHit":true,"targetLabel":"//keys:dev"}
+{"commandArgs":["modsign","sign","--key","bazel-out/k8-fastbuild/bin/keys/dev.key.pem","--out","a.ko","a.ko"],"mnemonic":"ModsignSign","runner":"remote cache hit","cacheHit":true,"targetLabel":"//mods:a_signed"}
+{"commandArgs":["modsign","sign","--key=external/+_repo_rules+prod_key/key","b.ko"],"mnemonic":"ModsignSign","runner":"remote cache hit","cacheHit":true,"targetLabel":"//mods:batch"}
+{"commandArgs":["bash","kernel_build.sh"],"mnemonic":"KernelBuild","runner":"remote cache hit","cacheHit":true,"targetLabel":"//kernel:k"}
+{"commandArgs":["bash","-c","true"],"mnemonic":"Genrule","runner":"processwrapper-sandbox","targetLabel":"//x:y"}
+`
+
+var log string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "execlog-test")
+	if err != nil {
+		panic(err)
+	}
+	log = filepath.Join(dir, "exec.json")
+	if err := os.WriteFile(log, []byte(logText), 0o644); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestSummaryLimits(t *testing.T) {
+	code, out, e := runCLI("summary", "--max-executed", "ModsignSign=0", "--min-total", "ModsignSign=2",
+		"--min-remote-hits", "KernelBuild=1", "--json", filepath.Join(t.TempDir(), "s.json"), log)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	for _, want := range []string{"ModsignSign", "ALL", "processwrapper-sandbox=1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Limits that the log breaks make it fail, naming the culprits.
+	code, _, e = runCLI("summary", "--max-executed", "*=0", log)
+	if code != 1 || !strings.Contains(e, "executed: Genrule //x:y") {
+		t.Errorf("max-executed *=0: exit %d, %s", code, e)
+	}
+	code, _, e = runCLI("summary", "--min-total", "ModsignSign=3", log)
+	if code != 1 || !strings.Contains(e, "at least 3") {
+		t.Errorf("min-total: exit %d, %s", code, e)
+	}
+	code, _, e = runCLI("summary", "--min-remote-hits", "ModsignKeygen=1", log)
+	if code != 1 || !strings.Contains(e, "remote cache hits") {
+		t.Errorf("min-remote-hits: exit %d, %s", code, e)
+	}
+}
+
+func TestFlagValuesCLI(t *testing.T) {
+	code, out, e := runCLI("flag-values", "--flag", "--key", "--mnemonic", "ModsignSign", log)
+	if code != 0 || out != "bazel-out/k8-fastbuild/bin/keys/dev.key.pem\nexternal/+_repo_rules+prod_key/key\n" {
+		t.Errorf("exit %d, out %q, err %s", code, out, e)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte("nope"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{}, {"nope"}, {"summary"}, {"summary", bad}, {"summary", "--max-executed", "X", log},
+		{"flag-values", log}, {"flag-values", "--flag", "--key", log},
+	} {
+		if code, _, e := runCLI(args...); code != 2 || e == "" {
+			t.Errorf("%q: exit %d, stderr %q", args, code, e)
+		}
+	}
+}
