@@ -24,6 +24,34 @@ import (
 // the gazelle_generation_test in tools/gazelle/BUILD.bazel runs them.
 const asGazelleEnv = "KBUILD_TEST_RUN_AS_GAZELLE"
 
+// gazelleBinaryPath, when set (by the Bazel target kbuild_generation_test),
+// is the rlocationpath of a real gazelle_binary to run instead of this test
+// binary.
+var gazelleBinaryPath = flag.String("gazelle_binary_path", "", "rlocationpath of the gazelle binary to test")
+
+// gazelleBinary returns the Gazelle binary to run and sets up the
+// environment for it.
+func gazelleBinary(t *testing.T) string {
+	t.Helper()
+	if *gazelleBinaryPath != "" {
+		root := os.Getenv("RUNFILES_DIR")
+		if root == "" {
+			root = os.Getenv("TEST_SRCDIR")
+		}
+		p := filepath.Join(root, filepath.FromSlash(*gazelleBinaryPath))
+		if !exists(p) {
+			t.Fatalf("gazelle binary %s not found at %s", *gazelleBinaryPath, p)
+		}
+		return p
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(asGazelleEnv, "1")
+	return self
+}
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asGazelleEnv) == "1" {
 		os.Exit(runGazelle(os.Args[1:]))
@@ -68,11 +96,7 @@ func TestGeneration(t *testing.T) {
 	if err != nil {
 		t.Skipf("no testdata here (%v); the Bazel gazelle_generation_test covers it", err)
 	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(asGazelleEnv, "1")
+	self := gazelleBinary(t)
 	n := 0
 	for _, e := range entries {
 		dir := filepath.Join(testdata, e.Name())
@@ -148,10 +172,7 @@ func exists(p string) bool {
 // files): directories without a Kbuild, ignored directories and a vendored
 // Linux tree get no BUILD file at all.
 func TestNoBuildFiles(t *testing.T) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := gazelleBinary(t)
 	for c, dirs := range map[string][]string{
 		"ignore":   {"third_party", "third_party/vendored", "linux", "linux/drivers/foo", "linux/arch/x86", "linux/kernel", "src_only"},
 		"makefile": {"tool"},
@@ -183,7 +204,7 @@ func TestNoBuildFiles(t *testing.T) {
 		}
 		cmd := exec.Command(self)
 		cmd.Dir = dst
-		cmd.Env = append(os.Environ(), asGazelleEnv+"=1", "BUILD_WORKSPACE_DIRECTORY="+dst)
+		cmd.Env = append(os.Environ(), "BUILD_WORKSPACE_DIRECTORY="+dst)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s: gazelle: %v\n%s", c, err, out)
 		}
