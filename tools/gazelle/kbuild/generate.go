@@ -14,8 +14,9 @@ import (
 	"github.com/bazelbuild/bazel-gazelle/language"
 )
 
-// sourceExts are tried in order for an object x.o: x.c, x.S, x.rs.
-var sourceExts = []string{".c", ".S", ".rs"}
+// sourceExts are tried in order for an object x.o: x.c, then x.S (the
+// source kinds kernel_module accepts).
+var sourceExts = []string{".c", ".S"}
 
 // maxHeaderDepth bounds the search for headers in subdirectories.
 const maxHeaderDepth = 8
@@ -292,7 +293,7 @@ func (l *kbuildLang) moduleSources(args language.GenerateArgs, kbuildRel string,
 			}
 		}
 		if found == "" {
-			log.Printf("%s:%d: no source for %s of module %s (looked for %s.c, %s.S, %s.rs); left out of srcs", kbuildRel, o.Line, o.Path, m.Name, base, base, base)
+			log.Printf("%s:%d: no source for %s of module %s (looked for %s.c and %s.S); left out of srcs", kbuildRel, o.Line, o.Path, m.Name, base, base)
 			continue
 		}
 		srcs = append(srcs, found)
