@@ -142,7 +142,11 @@ mkdir -p "$(dirname "$out_ko")" "$(dirname "$out_symvers")"
 tmp_ko=$(mktemp "$(dirname "$out_ko")/.$(basename "$out_ko").XXXXXX")
 tmp_sym=$(mktemp "$(dirname "$out_symvers")/.$(basename "$out_symvers").XXXXXX")
 cp "$mod/$ko" "$tmp_ko"
-cp "$mod/Module.symvers" "$tmp_sym"
+# Module.symvers names each exporting module by its build path; replace the
+# temporary directory with the package path so the file is reproducible
+# (modpost only uses the last path component, for "depends=").
+awk -v dir="$mod/" -v repl="${pkg:-.}/" 'BEGIN { FS = OFS = "\t" }
+  index($3, dir) == 1 { $3 = repl substr($3, length(dir) + 1) } { print }' "$mod/Module.symvers" >"$tmp_sym"
 chmod 0644 "$tmp_ko" "$tmp_sym"
 mv -f "$tmp_ko" "$out_ko"
 mv -f "$tmp_sym" "$out_symvers"
