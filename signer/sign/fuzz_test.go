@@ -26,6 +26,7 @@ func FuzzVerify(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(modsig.Append(mod, p7))
+		f.Add(p7)
 	}
 	s, _ := NewSigner(ecKey, ecCert, Options{Hash: "sha384"})
 	p7, _ := s.PKCS7(mod)
@@ -34,6 +35,15 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte(modsig.Magic))
 	trusted := []*x509.Certificate{cert, ecCert}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The input as a whole file, and as a PKCS#7 message behind a valid
+		// trailer (which reaches the parser and the crypto far more often).
+		check(t, data, trusted)
+		check(t, modsig.Append(mod, data), trusted)
+	})
+}
+
+func check(t *testing.T, data []byte, trusted []*x509.Certificate) {
+	{
 		v, err := Verify(data, trusted)
 		if err != nil {
 			ve, ok := err.(*VerifyError)
@@ -64,5 +74,5 @@ func FuzzVerify(f *testing.F) {
 				t.Fatal("Verify accepted a signature crypto/rsa rejects")
 			}
 		}
-	})
+	}
 }
