@@ -135,8 +135,8 @@ def _kernel_module_impl(ctx):
     what = "kernel_module {}".format(ctx.label)
     kernel = ctx.attr.kernel[KernelBuildInfo]
     module_name = ctx.attr.module_name or ctx.label.name
-    if "-" in module_name or "/" in module_name:
-        fail("{}: module_name {} must not contain '-' or '/' (Kbuild object names use '_')".format(what, repr(module_name)))
+    if "/" in module_name or not module_name:
+        fail("{}: module_name {} must be a file name without '/'".format(what, repr(module_name)))
     dep_infos = [d[KernelModuleInfo] for d in ctx.attr.deps]
     for d, info in zip(ctx.attr.deps, dep_infos):
         if not info.kernel or info.kernel.label != kernel.label:
@@ -156,9 +156,10 @@ def _kernel_module_impl(ctx):
     symvers = ctx.actions.declare_file(ctx.label.name + "/Module.symvers")
     dep_symvers = depset(transitive = [i.transitive_symvers for i in dep_infos])
 
-    pkg = ctx.label.package
-    if ctx.label.workspace_root:
-        pkg = ctx.label.workspace_root + ("/" + pkg if pkg else "")
+    # Sources keep their paths relative to the Kbuild file's package, which may be another
+    # package than this target's (one module source tree built against several kernels).
+    owner = ctx.attr.kbuild.label
+    pkg = "/".join([p for p in [owner.workspace_root, owner.package] if p])
     args = ctx.actions.args()
     args.add("--tree", kernel.tree.path)
     args.add("--kbuild", ctx.file.kbuild)
@@ -201,7 +202,8 @@ kernel_module = rule(
     doc = """Builds an out-of-tree kernel module with Kbuild against a kernel_build.
 
 Runs `make -C <kernel tree> M=<dir> modules` in a fresh directory holding exactly `kbuild`,
-`srcs` and `hdrs` (each at its path relative to the package), and `deps`' Module.symvers as
+`srcs` and `hdrs` (each at its path relative to the Kbuild file's package, so one source tree
+can be built against several kernels from other packages), and `deps`' Module.symvers as
 KBUILD_EXTRA_SYMBOLS. The output `<name>/<module_name>.ko` feeds kernel_module_signed.
 """,
     attrs = {

@@ -163,6 +163,15 @@ stage "offline bazelrc"
     echo "common --override_module=$m=$RMS_MODULES/$m"
   done
   echo "common --override_module=rules_shell=/usr/share/bazel/rules/shell"
+  # WORKSPACE mode (--config=workspace): the same sources as repositories.
+  for r in io_bazel_rules_go=rules_go bazel_gazelle=gazelle package_metadata=package_metadata \
+    io_bazel_rules_go_bazel_features=bazel_features bazel_features=bazel_features; do
+    echo "common:workspace --override_repository=${r%%=*}=$RMS_MODULES/${r#*=}"
+  done
+  for r in bazel_skylib=tools/skylib platforms=tools/platforms rules_cc=rules/cc rules_java=rules/java \
+    rules_license=rules/license rules_proto=rules/proto rules_python=rules/python rules_shell=rules/shell; do
+    echo "common:workspace --override_repository=${r%%=*}=/usr/share/bazel/${r#*=}"
+  done
   echo "common --repo_env=GOPROXY=https://proxy.golang.org"
   echo "common --repo_env=GOROOT=$RMS_GOROOT"
   echo "common --repository_cache=$RMS_DATA/repository_cache"

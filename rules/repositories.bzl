@@ -1,0 +1,27 @@
+"""WORKSPACE-mode setup of rules_modsign. Bzlmod users need none of this."""
+
+load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
+load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//rules/private:repositories.bzl", _debian_linux_source = "debian_linux_source", _local_signing_key = "local_signing_key")
+
+debian_linux_source = _debian_linux_source
+local_signing_key = _local_signing_key
+
+def rules_modsign_dependencies():
+    """Declares rules_go and gazelle, the rule sets rules_modsign builds on.
+
+    Then call, in this order: gazelle_dependencies(go_sdk = "go_sdk"),
+    go_rules_dependencies(), go_register_toolchains(...), rules_modsign_go_repositories()
+    (see the WORKSPACE file of rules_modsign).
+    """
+    maybe(
+        http_archive,
+        name = "io_bazel_rules_go",
+        urls = ["https://github.com/bazel-contrib/rules_go/releases/download/v0.65.0/rules_go-v0.65.0.zip"],
+    )
+    maybe(
+        http_archive,
+        name = "bazel_gazelle",
+        integrity = "sha256-na6HwD6gaymQuINiVpCaGDZ+GR+IXVux0DDouoBJG0I=",
+        urls = ["https://github.com/bazel-contrib/bazel-gazelle/releases/download/v0.54.0/bazel-gazelle-v0.54.0.tar.gz"],
+    )
