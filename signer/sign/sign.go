@@ -5,7 +5,6 @@ package sign
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
@@ -52,7 +51,11 @@ func NewSigner(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer
 			return nil, err
 		}
 	}
-	s := &Signer{key: key, hash: h, random: rand.Reader}
+	// ECDSA signatures are made deterministic (RFC 6979, a nil random
+	// source) so that signing is reproducible and Bazel outputs are
+	// cacheable; sign-file's ECDSA signatures are randomised, and both kinds
+	// verify the same way. RSA PKCS#1 v1.5 is deterministic anyway.
+	s := &Signer{key: key, hash: h}
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
 		k.Precompute()
