@@ -437,3 +437,23 @@ func TestKeygenAndCertTools(t *testing.T) {
 		t.Error("unknown key type accepted")
 	}
 }
+
+func TestProgressBarOnTerminal(t *testing.T) {
+	dir := t.TempDir()
+	var mods []string
+	for _, n := range []string{"a.ko", "b.ko", "c.ko", "d.ko"} {
+		mods = append(mods, write(t, filepath.Join(dir, n), read(t, testModule)))
+	}
+	var o, e bytes.Buffer
+	en := &env{stdout: &o, stderr: &e, isTerminal: func(io.Writer) bool { return true },
+		getenv: func(string) (string, bool) { return "", false }}
+	if code := run(en, append([]string{"sign", "--key", key("test-only-rsa2048.pem")}, mods...)); code != 0 {
+		t.Fatal(e.String())
+	}
+	if !strings.Contains(e.String(), "] 4/4\n") || !strings.Contains(e.String(), "signed 4 of 4 modules") {
+		t.Errorf("no progress bar / summary on a terminal: %q", e.String())
+	}
+	if o.Len() != 0 {
+		t.Errorf("progress went to stdout: %q", o.String())
+	}
+}
