@@ -240,3 +240,28 @@ func BlacklistFile(certs []*x509.Certificate) ([]byte, error) {
 	}
 	return []byte(strings.Join(lines, ",\n") + "\n"), nil
 }
+
+// ParseBlacklist reads a CONFIG_SYSTEM_BLACKLIST_HASH_LIST file and returns
+// its "tbs:" and "bin:" entries, validated like check-blacklist-hashes.awk.
+func ParseBlacklist(data []byte) (map[string]bool, error) {
+	out := map[string]bool{}
+	for i, item := range strings.Split(string(data), ",") {
+		s := strings.TrimSpace(item)
+		if s == "" && i > 0 {
+			return nil, fmt.Errorf("item %d is empty (stray comma?)", i+1)
+		}
+		if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' || strings.Count(s, `"`) != 2 {
+			return nil, fmt.Errorf("item %d is not a string: %q", i+1, s)
+		}
+		e := s[1 : len(s)-1]
+		prefix, hexPart, ok := strings.Cut(e, ":")
+		if !ok || (prefix != "tbs" && prefix != "bin") {
+			return nil, fmt.Errorf("item %d has an unknown prefix: %q", i+1, e)
+		}
+		if _, err := hex.DecodeString(hexPart); err != nil || hexPart == "" || strings.ToLower(hexPart) != hexPart || len(hexPart) > 128 {
+			return nil, fmt.Errorf("item %d is not an even number (up to 128) of lowercase hex digits: %q", i+1, hexPart)
+		}
+		out[e] = true
+	}
+	return out, nil
+}

@@ -18,6 +18,7 @@ func cmdVerify(e *env, args []string) error {
 	var certs, keyrings stringList
 	fs.Var(&certs, "cert", "trusted certificate (PEM or DER); repeatable")
 	fs.Var(&keyrings, "keyring", "PEM bundle of trusted certificates (as for CONFIG_SYSTEM_TRUSTED_KEYS); repeatable")
+	blacklist := fs.String("blacklist", "", "CONFIG_SYSTEM_BLACKLIST_HASH_LIST file: listed certificates are not loaded, as in the kernel")
 	asJSON := fs.Bool("json", false, "print one JSON object per module")
 	modules, err := parse(fs, args)
 	if err != nil {
@@ -36,6 +37,27 @@ func cmdVerify(e *env, args []string) error {
 			return withHint(err, "--cert and --keyring take PEM or DER X.509 certificates")
 		}
 		trusted = append(trusted, c...)
+	}
+	if *blacklist != "" {
+		data, err := os.ReadFile(*blacklist)
+		if err != nil {
+			return fmt.Errorf("reading blacklist: %w", err)
+		}
+		bl, err := keys.ParseBlacklist(data)
+		if err != nil {
+			return withHint(fmt.Errorf("blacklist %s: %w", *blacklist, err), "write it with `modsign blacklist`")
+		}
+		// x509_key_preparse refuses to load a certificate whose TBS hash is
+		// blacklisted, so its signatures end up with ENOKEY.
+		var kept []*x509.Certificate
+		for _, c := range trusted {
+			if entry, err := keys.BlacklistEntry(c); err == nil && bl[entry] {
+				fmt.Fprintf(e.stderr, "modsign: note: certificate %q is blacklisted (%s) and not trusted\n", keys.KeyDescription(c), entry)
+				continue
+			}
+			kept = append(kept, c)
+		}
+		trusted = kept
 	}
 	failed := 0
 	for _, m := range modules {

@@ -457,3 +457,29 @@ func TestProgressBarOnTerminal(t *testing.T) {
 		t.Errorf("progress went to stdout: %q", o.String())
 	}
 }
+
+func TestVerifyBlacklist(t *testing.T) {
+	dir := t.TempDir()
+	m := write(t, filepath.Join(dir, "m.ko"), read(t, testModule))
+	k := key("test-only-rsa2048.pem")
+	if code, _, e := runCLI(t, nil, "sign", "--key", k, m); code != 0 {
+		t.Fatal(e)
+	}
+	bl := filepath.Join(dir, "bl")
+	if code, _, e := runCLI(t, nil, "blacklist", "--out", bl, k, key("test-only-rsa4096.pem")); code != 0 {
+		t.Fatal(e)
+	}
+	code, stdout, stderr := runCLI(t, nil, "verify", "--cert", k, "--blacklist", bl, m)
+	if code != 1 || !strings.Contains(stdout, "ENOKEY") || !strings.Contains(stderr, "blacklisted") {
+		t.Errorf("blacklisted signer: exit %d\n%s%s", code, stdout, stderr)
+	}
+	other := filepath.Join(dir, "other")
+	runCLI(t, nil, "blacklist", "--out", other, key("test-only-rsa4096.pem"))
+	if code, stdout, _ := runCLI(t, nil, "verify", "--cert", k, "--blacklist", other, m); code != 0 {
+		t.Errorf("unrelated blacklist entry refused the module: %s", stdout)
+	}
+	bad := write(t, filepath.Join(dir, "bad"), []byte(`"tbs:ABCD"`))
+	if code, _, e := runCLI(t, nil, "verify", "--cert", k, "--blacklist", bad, m); code == 0 || !strings.Contains(e, bad) || !strings.Contains(e, "lowercase") {
+		t.Errorf("bad blacklist accepted: %d %s", code, e)
+	}
+}
