@@ -35,12 +35,15 @@ type Options struct {
 	// SkipMatchCheck disables the key/certificate match check. sign-file has
 	// no such check; the sign-file compatible command sets this.
 	SkipMatchCheck bool
+	// AllowSHA1 permits sha1, which sign-file still accepts and Linux 6.1
+	// still verifies (CONFIG_MODULE_SIG_SHA1) but which should not be used.
+	AllowSHA1 bool
 }
 
 // NewSigner prepares a signer from a key and the certificate that names it.
 func NewSigner(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer, error) {
 	h, ok := cms.HashByName(opts.Hash)
-	if !ok || h.Name == "sha1" {
+	if !ok || (h.Name == "sha1" && !opts.AllowSHA1) {
 		return nil, fmt.Errorf("unsupported hash %q (supported: %v)", opts.Hash, cms.SigningHashes())
 	}
 	if !h.Hash.Available() {

@@ -66,15 +66,17 @@ func checkHash(name string, modules []string) error {
 
 // newSigner checks the key against the certificate and builds the signer,
 // naming both files in errors.
-func newSigner(key crypto.Signer, cert *x509.Certificate, keyPath, certPath, hash string, keyID bool, modules ...string) (*sign.Signer, error) {
-	if err := checkHash(hash, modules); err != nil {
-		return nil, err
+func newSigner(key crypto.Signer, cert *x509.Certificate, keyPath, certPath, hash string, keyID, allowSHA1 bool, modules ...string) (*sign.Signer, error) {
+	if h, ok := cms.HashByName(hash); !(ok && h.Name == "sha1" && allowSHA1) {
+		if err := checkHash(hash, modules); err != nil {
+			return nil, err
+		}
 	}
 	if err := keys.CheckMatch(key, cert); err != nil {
 		return nil, withHint(fmt.Errorf("private key %s does not match certificate %s: %w", keyPath, certPath, err),
 			"pass the certificate that belongs to the key (for a combined kernel_key.pem, give the same file to --key and --cert)")
 	}
-	s, err := sign.NewSigner(key, cert, sign.Options{Hash: hash, KeyID: keyID})
+	s, err := sign.NewSigner(key, cert, sign.Options{Hash: hash, KeyID: keyID, AllowSHA1: allowSHA1})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", certPath, err)
 	}
@@ -178,7 +180,7 @@ func cmdSign(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := newSigner(key, cert, *keyPath, *certPath, *hash, *keyID, modules...)
+	s, err := newSigner(key, cert, *keyPath, *certPath, *hash, *keyID, false, modules...)
 	if err != nil {
 		return err
 	}
@@ -287,7 +289,7 @@ func cmdSignFile(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		s, err := newSigner(key, cert, keyPath, x509Path, hashName, useKeyID, modulePath)
+		s, err := newSigner(key, cert, keyPath, x509Path, hashName, useKeyID, true, modulePath)
 		if err != nil {
 			return err
 		}

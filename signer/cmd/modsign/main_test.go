@@ -73,6 +73,7 @@ func TestSignFileDropIn(t *testing.T) {
 		{"-p", "sha512", k, k, "M"},
 		{"-dk", "sha512", k, k, "M"},
 		{"-p", "-k", "sha256", k, k, "M", "D"},
+		{"sha1", k, k, "M"},
 		{"-s", rawSig, "sha512", k, "M"},
 		{"-s", rawSig, "sha512", k, "M", "D"},
 	}
