@@ -147,6 +147,7 @@ func cmdSign(e *env, args []string) error {
 	}
 	var jobList []sign.Job
 	seen := map[string]string{}
+	seenDest := map[string]string{}
 	for _, m := range modules {
 		dest := m
 		switch {
@@ -160,6 +161,14 @@ func cmdSign(e *env, args []string) error {
 			seen[base] = m
 			dest = filepath.Join(*outDir, base)
 		}
+		key := dest
+		if abs, err := filepath.Abs(dest); err == nil {
+			key = abs
+		}
+		if prev, dup := seenDest[key]; dup {
+			return usageErr("sign: %s is given twice (as %s and %s); each module can be signed once per run", dest, prev, m)
+		}
+		seenDest[key] = m
 		j := sign.Job{In: m, Out: dest}
 		if *detached || *keepP7s {
 			j.P7S = dest + ".p7s"

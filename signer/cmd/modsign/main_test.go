@@ -232,6 +232,10 @@ func TestBadInput(t *testing.T) {
 			p2 := write(t, filepath.Join(d, "b", "m.ko"), mod)
 			return []string{"sign", "--key", rsa, "--out-dir", filepath.Join(d, "out"), p1, p2}, nil, p2
 		}, "would both be written"},
+		{"same module twice", func(d string) ([]string, map[string]string, string) {
+			p := write(t, filepath.Join(d, "m.ko"), mod)
+			return []string{"sign", "--key", rsa, p, filepath.Join(d, ".", "m.ko")}, nil, p
+		}, "given twice"},
 		{"strip an unsigned module", func(d string) ([]string, map[string]string, string) {
 			p := write(t, filepath.Join(d, "m.ko"), mod)
 			return []string{"strip", p}, nil, p
