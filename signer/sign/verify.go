@@ -141,6 +141,7 @@ func Verify(data []byte, trusted []*x509.Certificate) (*Verified, error) {
 	// pkcs7_validate_trust: each signer is looked up in the keyring and
 	// checked; ENOKEY/ENOPKG are remembered, any other failure is final.
 	cached := refuse(ENOKEY, "no trusted certificate matches the signer")
+	var ok *Verified
 	for i, si := range msg.Signers {
 		h, _ := cms.HashByOID(si.DigestAlgorithm)
 		cert, how := findSigner(si, trusted)
@@ -155,7 +156,14 @@ func Verify(data []byte, trusted []*x509.Certificate) (*Verified, error) {
 		if err := checkSignature(cert, si, h, d.Sum(nil)); err != nil {
 			return nil, err
 		}
-		return &Verified{Signer: cert, Hash: h.Name, BySKID: si.Version == 3}, nil
+		// Like pkcs7_validate_trust, keep going: a later signer whose key
+		// is trusted but whose signature fails still rejects the module.
+		if ok == nil {
+			ok = &Verified{Signer: cert, Hash: h.Name, BySKID: si.Version == 3}
+		}
+	}
+	if ok != nil {
+		return ok, nil
 	}
 	return nil, cached
 }
