@@ -1,7 +1,7 @@
 // Command execlog summarizes Bazel's JSON execution log and checks cache use.
 //
 //	execlog summary [--json OUT] [--max-executed MNEMONIC=N]... [--min-total MNEMONIC=N]...
-//	                [--min-remote-hits MNEMONIC=N]... LOG
+//	                [--min-remote-hits MNEMONIC=N]... [--all-remote MNEMONIC]... LOG
 //	    prints, per mnemonic and overall, how many spawns ran, and how many were
 //	    remote- or disk-cache hits; exits 1 if a limit is not met. MNEMONIC "*"
 //	    means all spawns.
@@ -85,6 +85,8 @@ func summary(args []string, stdout, stderr io.Writer) int {
 	fs.Var(maxExec, "max-executed", "MNEMONIC=N: at most N spawns of MNEMONIC may run (not cache hits)")
 	fs.Var(minTotal, "min-total", "MNEMONIC=N: at least N spawns of MNEMONIC must be in the log")
 	fs.Var(minRemote, "min-remote-hits", "MNEMONIC=N: at least N spawns of MNEMONIC must be remote cache hits")
+	var allRemote strs
+	fs.Var(&allRemote, "all-remote", "MNEMONIC: every spawn of MNEMONIC must be a remote cache hit, and there must be at least one (repeatable)")
 	jsonOut := fs.String("json", "", "also write the summary as JSON here")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -145,6 +147,18 @@ func summary(args []string, stdout, stderr io.Writer) int {
 	for m, n := range minRemote {
 		if c := get(m); c.RemoteHit < n {
 			fmt.Fprintf(stderr, "execlog: FAIL: %d %s spawns were remote cache hits, at least %d required\n", c.RemoteHit, m, n)
+			status = 1
+		}
+	}
+	for _, m := range allRemote {
+		c := get(m)
+		if c.Total == 0 || c.RemoteHit != c.Total {
+			fmt.Fprintf(stderr, "execlog: FAIL: %d of %d %s spawns were remote cache hits, all (and at least one) required\n", c.RemoteHit, c.Total, m)
+			for _, s := range spawns {
+				if (m == "*" || s.Mnemonic == m) && s.Where() != "remote-hit" {
+					fmt.Fprintf(stderr, "execlog:   not from the remote cache: %s %s (runner %q)\n", s.Mnemonic, s.TargetLabel, s.Runner)
+				}
+			}
 			status = 1
 		}
 	}

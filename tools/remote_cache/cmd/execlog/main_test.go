@@ -59,6 +59,17 @@ func TestSummaryLimits(t *testing.T) {
 	if code != 1 || !strings.Contains(e, "at least 3") {
 		t.Errorf("min-total: exit %d, %s", code, e)
 	}
+	if code, _, e := runCLI("summary", "--all-remote", "ModsignSign", "--all-remote", "KernelBuild", log); code != 0 {
+		t.Errorf("all-remote: exit %d, %s", code, e)
+	}
+	code, _, e = runCLI("summary", "--all-remote", "ModsignKeygen", log)
+	if code != 1 || !strings.Contains(e, "not from the remote cache: ModsignKeygen //keys:dev") {
+		t.Errorf("all-remote keygen: exit %d, %s", code, e)
+	}
+	code, _, e = runCLI("summary", "--all-remote", "QemuInitramfs", log)
+	if code != 1 || !strings.Contains(e, "0 of 0") {
+		t.Errorf("all-remote absent: exit %d, %s", code, e)
+	}
 	code, _, e = runCLI("summary", "--min-remote-hits", "ModsignKeygen=1", log)
 	if code != 1 || !strings.Contains(e, "remote cache hits") {
 		t.Errorf("min-remote-hits: exit %d, %s", code, e)
