@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rules-modsign/rules_modsign/signer/modsig"
 )
 
 // TestByteIdenticalToSignFile signs real modules with RSA-2048 and RSA-4096,
@@ -194,5 +193,4 @@ func TestInfoMatchesModinfo(t *testing.T) {
 	if si, ok := ReadSigInfo(signed); !ok || !si.BySKID || !bytes.Equal(si.KeyID, cert.SubjectKeyId) {
 		t.Errorf("ReadSigInfo(SKID) = %+v, %v", si, ok)
 	}
-	_ = modsig.Magic
 }
