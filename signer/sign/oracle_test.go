@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
 )
 
 // TestByteIdenticalToSignFile signs real modules with RSA-2048 and RSA-4096,
