@@ -56,6 +56,9 @@ def _kernel_build_impl(ctx):
         mnemonic = "KernelBuild",
         progress_message = "Building kernel %{label} (" + ctx.file.source.basename + ", " + ctx.attr.base + ")",
         execution_requirements = KERNEL_BUILD_EXECUTION_REQUIREMENTS,
+        # make and the compiler come from PATH (with --incompatible_strict_action_env,
+        # a fixed /bin:/usr/bin:/usr/local/bin).
+        use_default_shell_env = True,
     )
     return [
         DefaultInfo(files = depset([image, config, symvers, signing_cert])),
@@ -179,6 +182,9 @@ def _kernel_module_impl(ctx):
         mnemonic = "KernelModule",
         progress_message = "Building kernel module %{label}",
         execution_requirements = KERNEL_BUILD_EXECUTION_REQUIREMENTS,
+        # make and the compiler come from PATH (with --incompatible_strict_action_env,
+        # a fixed /bin:/usr/bin:/usr/local/bin).
+        use_default_shell_env = True,
     )
     return [
         DefaultInfo(files = depset([ko])),

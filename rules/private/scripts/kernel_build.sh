@@ -309,9 +309,17 @@ srcarch=x86
     echo .config
     # The kernel's public build certificate (never signing_key.pem).
     echo certs/signing_key.x509
-  } | grep -v -e '^certs/signing_key\.pem$' -e '\.pem$' | LC_ALL=C sort -u >"$work/treefiles"
+  } | grep -v -e '^certs/signing_key\.pem$' -e '\.pem$' -e '^scripts/dtc/include-prefixes/' |
+    LC_ALL=C sort -u >"$work/treefiles"
   tar -c -f - --no-recursion -T "$work/treefiles" | tar -xf - -C "$tree_tmp"
 ) >>"$log" 2>&1 || fail "cannot assemble the kernel build tree"
+# No symlinks in the tree (Bazel tree artifacts reject dangling ones): drop
+# dangling ones and replace the others with copies of their targets.
+find "$tree_tmp" -xtype l -delete
+find "$tree_tmp" -type l | while IFS= read -r l; do
+  t=$(readlink -f "$l") && rm "$l" && cp -rL "$t" "$l"
+done
+[[ -z $(find "$tree_tmp" -type l) ]] || fail "symlinks left in the kernel build tree"
 {
   echo "# Written by rules_modsign kernel_build.sh; read by kernel_module.sh."
   printf 'KERNELRELEASE=%q\n' "$(cat "$src/include/config/kernel.release")"
