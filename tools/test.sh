@@ -46,7 +46,18 @@ step_go() {
   local unformatted
   unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v /testdata/))
   [[ -z "$unformatted" ]] || { echo "gofmt would change: $unformatted"; return 1; }
-  go vet ./... && go test ./...
+  go vet ./... || return 1
+  # buildifier, pinned to the buildtools version in go.sum, from the Go module proxy.
+  local bt
+  bt=$(go list -m -f '{{.Version}}' github.com/bazelbuild/buildtools) || return 1
+  GOBIN=${RULES_MODSIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rules_modsign}/bin \
+    go install "github.com/bazelbuild/buildtools/buildifier@$bt" || return 1
+  "${RULES_MODSIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rules_modsign}/bin/buildifier" -mode=check -lint=warn \
+    $(git ls-files '*.bzl' '*BUILD.bazel' '*MODULE.bazel' WORKSPACE | grep -v /testdata/ | sort -u) || {
+    echo "buildifier: run buildifier -lint=fix on the files above"
+    return 1
+  }
+  go test ./...
 }
 
 step_bazel() { "$bazel" test //...; }

@@ -20,7 +20,15 @@ def _cert_of(target):
     return target[DefaultInfo].files.to_list()
 
 def fragment_lines(hash, revoked):
-    """The config fragment trusted_keys writes (also used by tests)."""
+    """The config fragment trusted_keys writes.
+
+    Args:
+      hash: the MODULE_SIG_HASH, one of HASHES.
+      revoked: whether certificates are revoked (enables SYSTEM_BLACKLIST_KEYRING).
+
+    Returns:
+      The fragment's lines.
+    """
     choice, crypto = _HASH_CONFIG[hash]
     lines = [
         "# Written by rules_modsign trusted_keys: enforced module signatures.",
