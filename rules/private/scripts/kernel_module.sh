@@ -12,9 +12,7 @@
 # bazel-out/<config>/bin) in a fresh directory; then
 #   make -C <copy of TREE> M=<that directory> KBUILD_EXTRA_SYMBOLS=<deps> modules
 # runs, and the module (NAME.ko, or the only .ko built) and its
-# Module.symvers are copied out. The kernel tree is copied too, with every
-# timestamp set equal, so make never rebuilds or writes anything in the input
-# tree, whatever timestamps the tree got on its way here.
+# Module.symvers are copied out. The kernel tree is only read (checked).
 # Output is quiet on success; the build log is printed on failure.
 set -euo pipefail
 
@@ -61,7 +59,6 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kernel_module.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 log=$work/build.log
 mod=$work/m
-ktree=$work/tree
 mkdir -p "$mod"
 
 # Where a source goes inside the module directory.
@@ -88,10 +85,12 @@ if [[ -n $ccflags ]]; then
   printf '\n# Added by rules_modsign kernel_module(ccflags = ...)\nccflags-y += %s\n' "$ccflags" >>"$mod/Kbuild"
 fi
 
-# A private copy of the kernel tree with uniform timestamps: make then sees
-# every host tool and generated header as up to date.
-cp -rL "$(abspath "$tree")" "$ktree" || die "cannot copy kernel tree $tree"
-find "$ktree" -exec touch -h -d '@946684800' {} +
+# The kernel tree is used in place and must stay untouched: Kbuild does not
+# rebuild host tools or regenerate the config for M= builds (whatever the
+# timestamps), and this is checked after the build.
+ktree=$(abspath "$tree")
+stamp=$work/stamp
+touch "$stamp"
 
 cc=""
 if [[ -f $ktree/rules_modsign.env ]]; then
@@ -142,6 +141,10 @@ mkdir -p "$(dirname "$out_ko")" "$(dirname "$out_symvers")"
 tmp_ko=$(mktemp "$(dirname "$out_ko")/.$(basename "$out_ko").XXXXXX")
 tmp_sym=$(mktemp "$(dirname "$out_symvers")/.$(basename "$out_symvers").XXXXXX")
 cp "$mod/$ko" "$tmp_ko"
+# Nothing in the kernel tree may have been written.
+changed=$(find "$ktree/" -newer "$stamp" -print -quit 2>/dev/null || true)
+[[ -z $changed ]] || die "the build wrote into the kernel tree $tree ($changed); the tree is an input and must stay read-only"
+
 # Module.symvers names each exporting module by its build path; replace the
 # temporary directory with the package path so the file is reproducible
 # (modpost only uses the last path component, for "depends=").
