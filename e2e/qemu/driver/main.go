@@ -5,7 +5,7 @@
 //	driver --kernel bzImage --initramfs initramfs.cpio.gz
 //	    [--expect-loaded NAME]... [--expect-rejected NAME=ERRNO]...
 //	    [--expect-key SUBSTRING]... [--timeout 120s] [--serial-log PATH]
-//	    [--qemu qemu-system-x86_64] [--accel auto|kvm|tcg] [--kvm-probe 10s]
+//	    [--qemu qemu-system-x86_64] [--accel auto|kvm|tcg] [--kvm-probe 6s]
 //	    [--memory 256] [--append "extra kernel args"]
 //
 // NAME is the module's file name in the initramfs (with or without ".ko").
@@ -68,7 +68,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.appendArgs, "append", "", "extra kernel command line arguments")
 	fs.IntVar(&cfg.memory, "memory", 256, "guest memory in MiB")
 	fs.DurationVar(&cfg.timeout, "timeout", 120*time.Second, "overall time limit for all boots")
-	fs.DurationVar(&cfg.kvmProbe, "kvm-probe", 10*time.Second, "with --accel auto: time KVM gets to start the guest init before falling back to TCG")
+	fs.DurationVar(&cfg.kvmProbe, "kvm-probe", 6*time.Second, "with --accel auto: time KVM gets to start the guest init before falling back to TCG")
 	var loaded, rejected, keys listFlag
 	fs.Var(&loaded, "expect-loaded", "module NAME that must load (repeatable)")
 	fs.Var(&rejected, "expect-rejected", "NAME=ERRNO: module that must be refused with this errno name (repeatable)")

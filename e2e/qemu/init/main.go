@@ -109,20 +109,18 @@ func run(say func(string, ...any)) error {
 			extra["name_error"] = "unreadable"
 		}
 		say("%s", protocol.FormatResult(e.file, name, res, extra))
+		if res == protocol.ResultLoaded && e.keep {
+			kept = append(kept, name)
+		} else if res == protocol.ResultLoaded {
+			if err := unload(name); err != nil {
+				say("%s unload %s (%s): %v", protocol.TagError, e.file, name, err)
+			}
+		}
+		// The kernel's messages about this load (and unload).
 		if kmsg != nil {
 			for _, l := range kmsg.drain() {
 				say("%s module=%s %s", protocol.TagDmesg, e.file, l)
 			}
-		}
-		if res != protocol.ResultLoaded {
-			continue
-		}
-		if e.keep {
-			kept = append(kept, name)
-			continue
-		}
-		if err := unload(name); err != nil {
-			say("%s unload %s (%s): %v", protocol.TagError, e.file, name, err)
 		}
 	}
 	for i := len(kept) - 1; i >= 0; i-- {
