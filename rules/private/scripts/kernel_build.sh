@@ -146,7 +146,12 @@ for v in out_image out_config out_symvers out_tree out_cert; do
   [[ -z ${!v} ]] || printf -v "$v" '%s' "$(abspath "${!v}")"
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/kernel_build.XXXXXX")
+# The work directory sits next to the outputs (inside Bazel's sandbox, which
+# Bazel removes even if this action is killed before its trap runs), unless
+# KERNEL_BUILD_TMPDIR names another place.
+workparent=${KERNEL_BUILD_TMPDIR:-$(dirname "$out_image")}
+mkdir -p "$workparent"
+work=$(mktemp -d "$workparent/.kernel_build.XXXXXX")
 log=$work/build.log
 src=$work/src
 staged=()
