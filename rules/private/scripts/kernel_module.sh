@@ -51,6 +51,7 @@ for s in "${srcs[@]}"; do [[ -f $s ]] || die "--src $s: no such file"; done
 for s in "${symvers[@]}"; do [[ -f $s ]] || die "--symvers $s: no such file"; done
 [[ -z $name || $name =~ ^[A-Za-z0-9_-]+$ ]] || die "--module-name '$name': want letters, digits, '_' or '-'"
 pkg=${pkg%/}
+[[ $pkg != . ]] || pkg=""
 
 execroot=$PWD
 abspath() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
