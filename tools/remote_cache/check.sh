@@ -95,7 +95,7 @@ export RULES_MODSIGN_EXTRA_BINDS="${RULES_MODSIGN_EXTRA_BINDS:-} $tmp"
 
 # Host tools, built by the host Go (they never run inside Bazel).
 mkdir -p "$tmp/bin"
-(cd "$repo" && GOFLAGS=-mod=mod rc_go build -o "$tmp/bin/" ./tools/remote_cache/cmd/keyscan ./tools/remote_cache/cmd/execlog) ||
+(cd "$repo" && rc_go build -o "$tmp/bin/" ./tools/remote_cache/cmd/keyscan ./tools/remote_cache/cmd/execlog) ||
   rc_die "building keyscan and execlog failed"
 keyscan=$tmp/bin/keyscan
 execlog=$tmp/bin/execlog
@@ -200,7 +200,7 @@ chmod 0700 "$kernel_keys" "$keys"
 # would (module_signing_key through the e2e workspace's @ci_key repository).
 mkdir -p "$tmp/ci_key"
 chmod 0700 "$tmp/ci_key"
-(cd "$repo" && GOFLAGS=-mod=mod rc_go build -o "$tmp/bin/modsign" ./signer/cmd/modsign) || rc_die "building modsign failed"
+(cd "$repo" && rc_go build -o "$tmp/bin/modsign" ./signer/cmd/modsign) || rc_die "building modsign failed"
 "$tmp/bin/modsign" keygen --cn "rules_modsign cache check CI key" --type rsa2048 \
   --key "$tmp/ci_key/key.pem" --cert "$tmp/ci_key/cert.pem" >/dev/null || rc_die "modsign keygen failed"
 
