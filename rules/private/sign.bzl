@@ -131,6 +131,7 @@ def _kernel_modules_signed_impl(ctx):
             srcs.append(src)
     if not srcs:
         fail("{}: no .ko file among modules".format(what))
+    args.add("-q")  # no per-batch summary line in Bazel's output
     args.add("--out-dir", outs[0].dirname)
     args.add_all(srcs)
     ctx.actions.run(

@@ -338,6 +338,14 @@ leak_check "$src/certs/signing_key.pem" "$work" "${outs[@]}" >>"$log" || fail "p
 
 # 6. Destroy the private key (as the seed does), then publish the outputs.
 key=$src/certs/signing_key.pem
+# Test hook for tools/remote_cache/check.sh only: it must know the key to prove that no
+# cache blob holds it. Set only through --define=RULES_MODSIGN_LEAK_CHECK_DIR=...; never an
+# output of this action.
+if [[ -n ${RULES_MODSIGN_LEAK_CHECK_DIR:-} ]]; then
+  [[ $RULES_MODSIGN_LEAK_CHECK_DIR == /* && -d $RULES_MODSIGN_LEAK_CHECK_DIR ]] ||
+    die "RULES_MODSIGN_LEAK_CHECK_DIR must be an existing absolute directory"
+  install -m 0600 "$key" "$(mktemp "$RULES_MODSIGN_LEAK_CHECK_DIR/kernel_build_key.XXXXXX")"
+fi
 shred -u "$key" 2>/dev/null || rm -f "$key"
 mv -f "$img_tmp" "$out_image"
 mv -f "$cfg_tmp" "$out_config"
