@@ -63,6 +63,15 @@ def _kernel_module_qemu_test_impl(ctx):
     initramfs = ctx.actions.declare_file(ctx.label.name + ".initramfs.cpio.gz")
     args = ctx.actions.args()
     args.add("--init", ctx.executable._init)
+    for t in ctx.attr.preload:
+        if t.label in names:
+            fail("{}: {} is in both preload and modules".format(what, t.label))
+        files = _module_files(t)
+        for f in files:
+            n = _guest_name(t, f, len(files) > 1)
+            args.add("--keep-module", f.path + "=" + n)
+            expect_args += ["--expect-loaded", n]
+            inputs.append(f)
     for f, n in entries:
         args.add("--module", f.path + "=" + n)
     args.add("--out", initramfs)
@@ -132,6 +141,10 @@ against `kernel`: anything else fails at analysis.
             mandatory = True,
             allow_files = [".ko"],
             doc = "Modules to try, in this order: kernel_module(_signed) targets or .ko files.",
+        ),
+        "preload": attr.label_list(
+            allow_files = [".ko"],
+            doc = "Modules loaded first, in order, and kept loaded: the dependencies of `modules` (e.g. a module exporting symbols they use). Each must load.",
         ),
         "expect_loaded": attr.label_list(
             allow_files = [".ko"],
