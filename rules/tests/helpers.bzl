@@ -11,6 +11,8 @@ load("//rules/private:kernel.bzl", "KERNEL_BUILD_EXECUTION_REQUIREMENTS")
 DECLARED_EXECUTION_REQUIREMENTS = {
     "ModsignKeygen": KEYGEN_EXECUTION_REQUIREMENTS,
     "ModsignSign": SIGN_EXECUTION_REQUIREMENTS,
+    # Proposed: module_signing_key extracting the certificate of a combined key file.
+    "ModsignCertExtract": SIGN_EXECUTION_REQUIREMENTS,
     "KernelBuild": KERNEL_BUILD_EXECUTION_REQUIREMENTS,
     "KernelModule": KERNEL_BUILD_EXECUTION_REQUIREMENTS,
 }
