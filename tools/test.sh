@@ -60,7 +60,7 @@ step_go() {
   go test ./...
 }
 
-step_bazel() { "$bazel" test //...; }
+step_bazel() { "$bazel" test //... && rules/tests/execution_requirements_check.sh --strict; }
 
 step_workspace() { "$bazel" test --config=workspace //...; }
 

@@ -1,6 +1,6 @@
 """x509_keypair and module_signing_key."""
 
-load(":common.bzl", "KEYGEN_EXECUTION_REQUIREMENTS", "MODSIGN_ATTR")
+load(":common.bzl", "KEYGEN_EXECUTION_REQUIREMENTS", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS")
 load(":providers.bzl", "ModuleSigningKeyInfo")
 
 KEY_TYPES = ["rsa4096", "rsa3072", "rsa2048", "ecdsa-p384", "ecdsa-p256"]
@@ -97,7 +97,20 @@ Outputs: `<name>.crt.pem` and `<name>.crt.der` (default outputs), `<name>.key.pe
 
 def _module_signing_key_impl(ctx):
     key = ctx.file.key
-    cert = ctx.file.cert if ctx.file.cert else key
+    cert = ctx.file.cert
+    if not cert:
+        # The key file holds the certificate too: extract it here, locally (this action reads
+        # the private key), so certinfo and trusted_keys only ever read the public certificate.
+        cert = ctx.actions.declare_file(ctx.label.name + ".crt.pem")
+        ctx.actions.run(
+            executable = ctx.executable._modsign,
+            arguments = ["cert-bundle", "--out", cert.path, key.path],
+            inputs = [key],
+            outputs = [cert],
+            mnemonic = "ModsignCertExtract",
+            progress_message = "Extracting the certificate of %{label}",
+            execution_requirements = SIGN_EXECUTION_REQUIREMENTS,
+        )
     return [
         DefaultInfo(files = depset([cert])),
         ModuleSigningKeyInfo(

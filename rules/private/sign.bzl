@@ -58,7 +58,7 @@ def _kernel_module_signed_impl(ctx):
         inputs = inputs + [src],
         outputs = [out],
         mnemonic = "ModsignSign",
-        progress_message = "Signing %{input} (" + ctx.attr.hash + ")",
+        progress_message = "Signing %{output} (" + ctx.attr.hash + ")",
         execution_requirements = SIGN_EXECUTION_REQUIREMENTS,
     )
     return [

@@ -110,16 +110,12 @@ def keys_test_suite(name):
     keypair_test(name = "keypair_test", target_under_test = ":test_keypair")
     signing_key_test(name = "signing_key_test", target_under_test = ":test_key")
 
-    # KNOWN FAILURE, hence manual: module_signing_key's ModsignCertinfo action (and
-    # trusted_keys' cert-bundle action) read the combined key file with no execution
-    # requirements, so remote execution would upload the private key. Drop the tag once
-    # the rules keep every action that reads a combined key file local.
+    # With a combined key+certificate file, only the local ModsignCertExtract action may read it.
     combined_key_test(
         name = "combined_key_test",
         target_under_test = ":test_key_combined",
-        tags = ["manual"],
     )
     native.test_suite(
         name = name,
-        tests = [":keypair_test", ":signing_key_test"],
+        tests = [":keypair_test", ":signing_key_test", ":combined_key_test"],
     )
