@@ -24,7 +24,7 @@ CHROOT_PACKAGES=(
   bazel-bootstrap bazel-skylib bazel-platforms bazel-features bazel-rules-cc bazel-rules-java
   bazel-rules-proto bazel-rules-python bazel-rules-license bazel-rules-shell bazel-lib
   build-essential gcc-12 ca-certificates git bc bison flex cpio kmod libelf-dev libssl-dev
-  gawk openssl python3 rsync xz-utils zstd qemu-system-x86 linux-source-7.2 linux-source-6.1
+  file gawk openssl python3 zip rsync xz-utils zstd qemu-system-x86 linux-source-7.2 linux-source-6.1
 )
 
 stamp_id() {
