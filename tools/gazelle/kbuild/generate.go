@@ -97,6 +97,10 @@ func (l *kbuildLang) GenerateRules(args language.GenerateArgs) language.Generate
 		} else {
 			missingKernel = true
 		}
+		if len(exports) > 0 {
+			// Modules in other packages may depend on this one through its exports.
+			r.SetAttr("visibility", []string{"//visibility:public"})
+		}
 		r.SetPrivateAttr(exportsKey, exports)
 		res.Gen = append(res.Gen, r)
 		res.Imports = append(res.Imports, uses)
