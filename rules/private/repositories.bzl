@@ -47,6 +47,7 @@ unavailable_signing_key(
     for what, path in [("key", key), ("cert", cert)]:
         if path and not rctx.path(path).exists:
             fail("local_signing_key {}: ${} = {} does not exist".format(rctx.attr.name, rctx.attr.key_env if what == "key" else rctx.attr.cert_env, path))
+
     # File names differ from the target's name ("key"): a label ":key" must mean the target.
     rctx.symlink(key, "private_key.pem")
     if cert:
