@@ -63,6 +63,23 @@ def accepted_hashes(hash):
     crypto = _HASH_CONFIG[hash][1]
     return [h for h in HASHES if _HASH_CONFIG[h][1] in ("CRYPTO_SHA256", "CRYPTO_SHA512", crypto)]
 
+def _modsign_cert_list(ctx, command, suffix, certs, progress_message):
+    """Runs `modsign COMMAND --out <name><suffix> CERT...` and returns the output."""
+    out = ctx.actions.declare_file(ctx.label.name + suffix)
+    args = ctx.actions.args()
+    args.add(command)
+    args.add("--out", out)
+    args.add_all(certs)
+    ctx.actions.run(
+        executable = ctx.executable._modsign,
+        arguments = [args],
+        inputs = certs,
+        outputs = [out],
+        mnemonic = "ModsignTrustedKeys",
+        progress_message = progress_message,
+    )
+    return out
+
 def _trusted_keys_impl(ctx):
     check_hash(ctx.attr.hash, "trusted_keys {}".format(ctx.label))
     certs = [c for t in ctx.attr.certs for c in _cert_of(t)]
@@ -70,35 +87,10 @@ def _trusted_keys_impl(ctx):
     if not certs:
         fail("trusted_keys {}: certs is empty; the kernel would trust only its build-time key".format(ctx.label))
 
-    bundle = ctx.actions.declare_file(ctx.label.name + ".pem")
-    args = ctx.actions.args()
-    args.add("cert-bundle")
-    args.add("--out", bundle)
-    args.add_all(certs)
-    ctx.actions.run(
-        executable = ctx.executable._modsign,
-        arguments = [args],
-        inputs = certs,
-        outputs = [bundle],
-        mnemonic = "ModsignTrustedKeys",
-        progress_message = "Writing the trusted-keys bundle %{output}",
-    )
-
+    bundle = _modsign_cert_list(ctx, "cert-bundle", ".pem", certs, "Writing the trusted-keys bundle %{output}")
     blacklist = None
     if revoked:
-        blacklist = ctx.actions.declare_file(ctx.label.name + ".blacklist")
-        bargs = ctx.actions.args()
-        bargs.add("blacklist")
-        bargs.add("--out", blacklist)
-        bargs.add_all(revoked)
-        ctx.actions.run(
-            executable = ctx.executable._modsign,
-            arguments = [bargs],
-            inputs = revoked,
-            outputs = [blacklist],
-            mnemonic = "ModsignTrustedKeys",
-            progress_message = "Writing the revocation list %{output}",
-        )
+        blacklist = _modsign_cert_list(ctx, "blacklist", ".blacklist", revoked, "Writing the revocation list %{output}")
 
     fragment = ctx.actions.declare_file(ctx.label.name + ".config")
     ctx.actions.write(fragment, "\n".join(fragment_lines(ctx.attr.hash, bool(revoked))) + "\n")
