@@ -16,7 +16,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 mkdir -p "$work/mods"
 cd "$work"
-ln -sfn "$repo/e2e/testdata" testdata
+# hello is the e2e workspace's own module; greet and greeter exist only in e2e/testdata.
+mkdir -p testdata
+ln -sfn "$repo/e2e/workspace/hello" testdata/hello
+ln -sfn "$repo/e2e/testdata/greet" testdata/greet
+ln -sfn "$repo/e2e/testdata/greeter" testdata/greeter
 ln -sfn "$(cd "$kout" && pwd)/tree" tree
 
 km="$repo/rules/private/scripts/kernel_module.sh"

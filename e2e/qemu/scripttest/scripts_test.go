@@ -168,9 +168,9 @@ func TestKernelModuleArgumentErrors(t *testing.T) {
 	}
 }
 
-// TestModuleBuildReproducible builds e2e/testdata/hello twice against the
+// TestModuleBuildReproducible builds e2e/workspace/hello twice against the
 // kernel tree in KERNEL_TREE and expects identical .ko files, then builds
-// greeter against greet's Module.symvers.
+// e2e/testdata/greeter against greet's Module.symvers.
 func TestModuleBuildReproducible(t *testing.T) {
 	tree := os.Getenv("KERNEL_TREE")
 	if tree == "" {
@@ -178,10 +178,28 @@ func TestModuleBuildReproducible(t *testing.T) {
 	}
 	tree, _ = filepath.Abs(tree)
 	km := script(t, "kernel_module.sh")
-	testdata, _ := filepath.Abs("../../testdata")
 	dir := t.TempDir()
-	os.Symlink(testdata, filepath.Join(dir, "testdata"))
-	os.Symlink(tree, filepath.Join(dir, "tree"))
+	testdata := filepath.Join(dir, "testdata")
+	if err := os.Mkdir(testdata, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// hello is the e2e workspace's own module; greet and greeter exist only here.
+	for mod, src := range map[string]string{
+		"hello":   "../../workspace/hello",
+		"greet":   "../../testdata/greet",
+		"greeter": "../../testdata/greeter",
+	} {
+		abs, err := filepath.Abs(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(abs, filepath.Join(testdata, mod)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(tree, filepath.Join(dir, "tree")); err != nil {
+		t.Fatal(err)
+	}
 	build := func(mod, out string, extra ...string) []byte {
 		args := []string{"--tree", "tree", "--kbuild", "testdata/" + mod + "/Kbuild", "--pkg-dir", "testdata/" + mod,
 			"--out-ko", out + "/" + mod + ".ko", "--out-symvers", out + "/" + mod + ".symvers"}
