@@ -8,6 +8,9 @@
 //	execlog flag-values --flag --key --mnemonic M [--mnemonic M]... LOG
 //	    prints each value of a flag in the command lines of those spawns, one
 //	    per line (for example the key files that sign actions read).
+//	execlog count --mnemonic M [--where executed|remote-hit|disk-hit|other-hit] LOG
+//	    prints how many spawns of M are in the log, or only those that ran
+//	    (executed) or came from a cache.
 //
 // Exit status: 0 ok, 1 a limit not met, 2 bad usage or unreadable log.
 package main
@@ -60,8 +63,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return summary(args[1:], stdout, stderr)
 	case "flag-values":
 		return flagValues(args[1:], stdout, stderr)
+	case "count":
+		return count(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "execlog: unknown command %q (want summary or flag-values)\n", args[0])
+	fmt.Fprintf(stderr, "execlog: unknown command %q (want summary, flag-values or count)\n", args[0])
 	return 2
 }
 
@@ -185,6 +190,38 @@ func flagValues(args []string, stdout, stderr io.Writer) int {
 	for _, v := range execlog.FlagValues(spawns, *name, mnemonics...) {
 		fmt.Fprintln(stdout, v)
 	}
+	return 0
+}
+
+func count(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("execlog count", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	mnemonic := fs.String("mnemonic", "", "spawn mnemonic, or * for all")
+	where := fs.String("where", "", "only spawns that were: executed, remote-hit, disk-hit or other-hit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *mnemonic == "" {
+		fmt.Fprintln(stderr, "execlog count: --mnemonic is required")
+		return 2
+	}
+	switch *where {
+	case "", "executed", "remote-hit", "disk-hit", "other-hit":
+	default:
+		fmt.Fprintf(stderr, "execlog count: --where %q: want executed, remote-hit, disk-hit or other-hit\n", *where)
+		return 2
+	}
+	spawns, ok := oneLog(fs, stderr)
+	if !ok {
+		return 2
+	}
+	n := 0
+	for _, s := range spawns {
+		if (*mnemonic == "*" || s.Mnemonic == *mnemonic) && (*where == "" || s.Where() == *where) {
+			n++
+		}
+	}
+	fmt.Fprintln(stdout, n)
 	return 0
 }
 

@@ -83,6 +83,25 @@ func TestFlagValuesCLI(t *testing.T) {
 	}
 }
 
+func TestCountCLI(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--mnemonic", "ModsignSign"}, "2\n"},
+		{[]string{"--mnemonic", "ModsignSign", "--where", "executed"}, "0\n"},
+		{[]string{"--mnemonic", "KernelBuild", "--where", "remote-hit"}, "1\n"},
+		{[]string{"--mnemonic", "ModsignKeygen", "--where", "disk-hit"}, "1\n"},
+		{[]string{"--mnemonic", "*", "--where", "executed"}, "1\n"},
+		{[]string{"--mnemonic", "*"}, "5\n"},
+	} {
+		code, out, e := runCLI(append(append([]string{"count"}, c.args...), log)...)
+		if code != 0 || out != c.want {
+			t.Errorf("count %q: exit %d, out %q (want %q), err %s", c.args, code, out, c.want, e)
+		}
+	}
+}
+
 func TestUsage(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	if err := os.WriteFile(bad, []byte("nope"), 0o644); err != nil {
@@ -91,6 +110,7 @@ func TestUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"nope"}, {"summary"}, {"summary", bad}, {"summary", "--max-executed", "X", log},
 		{"flag-values", log}, {"flag-values", "--flag", "--key", log},
+		{"count", log}, {"count", "--mnemonic", "X", "--where", "nowhere", log}, {"count", "--mnemonic", "X", bad},
 	} {
 		if code, _, e := runCLI(args...); code != 2 || e == "" {
 			t.Errorf("%q: exit %d, stderr %q", args, code, e)
