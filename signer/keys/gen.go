@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -217,26 +218,46 @@ func BlacklistEntry(cert *x509.Certificate) (string, error) {
 	return "tbs:" + hex.EncodeToString(sum), nil
 }
 
+// ModuleHashEntry returns the "bin:<hex>" string that revokes one signed
+// module file: the SHA-256 of the whole file, signature and marker included.
+// Only kernels carrying Debian's module-hash patch check it (Debian's Linux
+// 6.1 does, in mod_is_hash_blacklisted() after the signature verified, and
+// refuses the module with EKEYREJECTED); upstream Linux checks no module hashes.
+func ModuleHashEntry(signedModule []byte) string {
+	sum := sha256.Sum256(signedModule)
+	return "bin:" + hex.EncodeToString(sum[:])
+}
+
 // BlacklistFile renders the contents of a CONFIG_SYSTEM_BLACKLIST_HASH_LIST
 // file: comma-separated C string literals, one per line, which certs/Makefile
 // includes into an array after checking them with check-blacklist-hashes.awk
-// (it appends ", NULL" itself, so there is no trailing comma).
-func BlacklistFile(certs []*x509.Certificate) ([]byte, error) {
+// (it appends ", NULL" itself, so there is no trailing comma). It lists a
+// "tbs:" entry for each certificate, then the given "bin:" entries (from
+// ModuleHashEntry).
+func BlacklistFile(certs []*x509.Certificate, moduleHashes ...string) ([]byte, error) {
 	var lines []string
 	seen := map[string]bool{}
+	add := func(e string) {
+		if !seen[e] {
+			seen[e] = true
+			lines = append(lines, `"`+e+`"`)
+		}
+	}
 	for _, c := range certs {
 		e, err := BlacklistEntry(c)
 		if err != nil {
 			return nil, err
 		}
-		if seen[e] {
-			continue
+		add(e)
+	}
+	for _, e := range moduleHashes {
+		if !strings.HasPrefix(e, "bin:") {
+			return nil, fmt.Errorf("module hash entry %q does not start with bin:", e)
 		}
-		seen[e] = true
-		lines = append(lines, `"`+e+`"`)
+		add(e)
 	}
 	if len(lines) == 0 {
-		return nil, errors.New("no certificates to blacklist")
+		return nil, errors.New("nothing to blacklist: give certificates or module hashes")
 	}
 	return []byte(strings.Join(lines, ",\n") + "\n"), nil
 }

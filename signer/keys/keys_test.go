@@ -204,6 +204,38 @@ func TestBlacklistFormat(t *testing.T) {
 	}
 }
 
+// TestBlacklistModuleHashes checks bin: entries: the SHA-256 of the whole
+// file, parsed back by ParseBlacklist, after the certificates' tbs: entries.
+func TestBlacklistModuleHashes(t *testing.T) {
+	c, err := LoadCertificate(td("test-only-rsa2048.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The FIPS 180-2 test vector: SHA-256("abc").
+	entry := ModuleHashEntry([]byte("abc"))
+	if entry != "bin:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+		t.Fatalf("ModuleHashEntry = %q", entry)
+	}
+	out, err := BlacklistFile([]*x509.Certificate{c}, entry, entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl, err := ParseBlacklist(out)
+	if err != nil {
+		t.Fatalf("%v: %q", err, out)
+	}
+	tbs, _ := BlacklistEntry(c)
+	if len(bl) != 2 || !bl[tbs] || !bl[entry] || !strings.HasSuffix(string(out), `"`+entry+`"`+"\n") {
+		t.Errorf("blacklist %q", out)
+	}
+	if _, err := BlacklistFile(nil, "tbs:00"); err == nil {
+		t.Error("a module hash entry without bin: was accepted")
+	}
+	if _, err := BlacklistFile(nil); err == nil {
+		t.Error("an empty blacklist was accepted")
+	}
+}
+
 func opensslTBSHash(t *testing.T, certFile string) string {
 	openssl, err := exec.LookPath("openssl")
 	if err != nil {

@@ -87,8 +87,9 @@ type Verified struct {
 //
 // Known simplifications: only DER (not BER indefinite-length) messages are
 // parsed; certificates embedded in the message are ignored (the kernel, too,
-// only trusts keys in its keyrings, and sign-file embeds none); the
-// module-hash blacklist is not consulted.
+// only trusts keys in its keyrings, and sign-file embeds none). The
+// module-hash blacklist (Debian's patch) is left to the caller: compare
+// keys.ModuleHashEntry(data) with the blacklist, as `modsign verify` does.
 func Verify(data []byte, trusted []*x509.Certificate) (*Verified, error) {
 	if !modsig.HasMarker(data) {
 		return nil, refuse(ENODATA, "no \"~Module signature appended~\" marker at the end of the file")

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/modsig"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
@@ -109,14 +110,16 @@ func cmdCertBundle(e *env, args []string) error {
 }
 
 func cmdBlacklist(e *env, args []string) error {
-	fs := newFlagSet(e, "blacklist", "--out LIST CERT...")
+	fs := newFlagSet(e, "blacklist", "--out LIST [--module SIGNED.ko]... [CERT...]")
 	out := fs.String("out", "", "write the CONFIG_SYSTEM_BLACKLIST_HASH_LIST file here")
+	var mods stringList
+	fs.Var(&mods, "module", "also revoke this signed module file by its hash (a bin: entry; only Debian's module-hash patch checks these); repeatable")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *out == "" || len(pos) == 0 {
-		return usageErr("blacklist: --out and at least one certificate are required")
+	if *out == "" || len(pos)+len(mods) == 0 {
+		return usageErr("blacklist: --out and at least one certificate or --module are required")
 	}
 	if err := checkOutDir(*out); err != nil {
 		return err
@@ -125,7 +128,19 @@ func cmdBlacklist(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := keys.BlacklistFile(certs)
+	var hashes []string
+	for _, m := range mods {
+		data, err := os.ReadFile(m)
+		if err != nil {
+			return fmt.Errorf("reading module: %w", err)
+		}
+		if !modsig.HasMarker(data) {
+			return withHint(fmt.Errorf("%s: module is not signed; a bin: entry is the hash of the signed file the kernel loads", m),
+				"sign it first, then blacklist the signed file")
+		}
+		hashes = append(hashes, keys.ModuleHashEntry(data))
+	}
+	data, err := keys.BlacklistFile(certs, hashes...)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func cmdVerify(e *env, args []string) error {
 	var certs, keyrings stringList
 	fs.Var(&certs, "cert", "trusted certificate (PEM or DER); repeatable")
 	fs.Var(&keyrings, "keyring", "PEM bundle of trusted certificates (as for CONFIG_SYSTEM_TRUSTED_KEYS); repeatable")
-	blacklist := fs.String("blacklist", "", "CONFIG_SYSTEM_BLACKLIST_HASH_LIST file: listed certificates are not loaded, as in the kernel")
+	blacklist := fs.String("blacklist", "", "CONFIG_SYSTEM_BLACKLIST_HASH_LIST file: listed certificates are not loaded, and listed module hashes are refused, as in Debian's Linux 6.1")
 	asJSON := fs.Bool("json", false, "print one JSON object per module")
 	modules, err := parse(fs, args)
 	if err != nil {
@@ -38,12 +38,13 @@ func cmdVerify(e *env, args []string) error {
 		}
 		trusted = append(trusted, c...)
 	}
+	var bl map[string]bool
 	if *blacklist != "" {
 		data, err := os.ReadFile(*blacklist)
 		if err != nil {
 			return fmt.Errorf("reading blacklist: %w", err)
 		}
-		bl, err := keys.ParseBlacklist(data)
+		bl, err = keys.ParseBlacklist(data)
 		if err != nil {
 			return withHint(fmt.Errorf("blacklist %s: %w", *blacklist, err), "write it with `modsign blacklist`")
 		}
@@ -81,6 +82,13 @@ func cmdVerify(e *env, args []string) error {
 			} else {
 				r.Errno, r.Reason = "EIO", err.Error()
 			}
+		} else if entry := keys.ModuleHashEntry(data); bl[entry] {
+			// mod_is_hash_blacklisted(), Debian's patch: checked after the
+			// signature verified, on the whole file.
+			r.Errno, r.Enforced = string(sign.EKEYREJECTED), string(sign.EKEYREJECTED)
+			r.Reason = "the signature verified, but the module's hash is blacklisted (" + entry +
+				"); Debian's Linux 6.1 refuses it (\"Module hash ... is blacklisted\"), upstream Linux checks no module hashes"
+			r.Signer, r.Hash = keys.KeyDescription(v.Signer), v.Hash
 		} else {
 			r.OK, r.Signer, r.Hash = true, keys.KeyDescription(v.Signer), v.Hash
 		}

@@ -26,7 +26,7 @@ Usage:
   modsign keygen --cn CN [--type rsa4096|rsa3072|rsa2048|ecdsa-p384|ecdsa-p256]
                [--days 36500] [--code-signing] --key KEY.pem --cert CERT.pem [--der CERT.der]
   modsign cert-bundle --out BUNDLE.pem CERT...
-  modsign blacklist --out LIST CERT...
+  modsign blacklist --out LIST [--module SIGNED.ko]... [CERT...]
   modsign certinfo [--json] CERT
 
 Run "modsign COMMAND -h" for the options of one command.

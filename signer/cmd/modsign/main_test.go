@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"os"
@@ -482,6 +483,33 @@ func TestVerifyBlacklist(t *testing.T) {
 	runCLI(t, nil, "blacklist", "--out", other, key("test-only-rsa4096.pem"))
 	if code, stdout, _ := runCLI(t, nil, "verify", "--cert", k, "--blacklist", other, m); code != 0 {
 		t.Errorf("unrelated blacklist entry refused the module: %s", stdout)
+	}
+	// A bin: entry revokes one signed file, whatever its signer.
+	byHash := filepath.Join(dir, "byhash")
+	if code, _, e := runCLI(t, nil, "blacklist", "--out", byHash, "--module", m); code != 0 {
+		t.Fatal(e)
+	}
+	sum := sha256.Sum256(read(t, m))
+	if got := string(read(t, byHash)); got != `"bin:`+hex.EncodeToString(sum[:])+`"`+"\n" {
+		t.Errorf("bin: blacklist file %q", got)
+	}
+	code, stdout, _ = runCLI(t, nil, "verify", "--cert", k, "--blacklist", byHash, m)
+	if code != 1 || !strings.Contains(stdout, "EKEYREJECTED") || !strings.Contains(stdout, "hash is blacklisted") {
+		t.Errorf("blacklisted module hash: exit %d\n%s", code, stdout)
+	}
+	// The same module signed by another key is a different file: not revoked.
+	m2 := write(t, filepath.Join(dir, "m2.ko"), read(t, testModule))
+	if code, _, e := runCLI(t, nil, "sign", "--key", key("test-only-rsa4096.pem"), m2); code != 0 {
+		t.Fatal(e)
+	}
+	if code, stdout, _ := runCLI(t, nil, "verify", "--cert", key("test-only-rsa4096.pem"), "--blacklist", byHash, m2); code != 0 {
+		t.Errorf("a bin: entry refused another file: %s", stdout)
+	}
+	// Only signed files can be revoked by hash.
+	unsigned := write(t, filepath.Join(dir, "u.ko"), read(t, testModule))
+	if code, _, e := runCLI(t, nil, "blacklist", "--out", filepath.Join(dir, "x"), "--module", unsigned); code == 0 ||
+		!strings.Contains(e, unsigned) || !strings.Contains(e, "not signed") {
+		t.Errorf("blacklist --module of an unsigned file: exit %d, %s", code, e)
 	}
 	bad := write(t, filepath.Join(dir, "bad"), []byte(`"tbs:ABCD"`))
 	if code, _, e := runCLI(t, nil, "verify", "--cert", k, "--blacklist", bad, m); code == 0 || !strings.Contains(e, bad) || !strings.Contains(e, "lowercase") {
