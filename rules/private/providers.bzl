@@ -23,6 +23,7 @@ TrustedKeysInfo = provider(
         "hashes": "list of strings: hashes the fragment makes the kernel accept.",
         "certs": "depset of Files: the trusted certificates.",
         "revoked": "depset of Files: the revoked certificates.",
+        "revoked_modules": "depset of Files: the signed module files revoked by their hash (bin: entries).",
     },
 )
 

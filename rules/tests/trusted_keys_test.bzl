@@ -13,13 +13,16 @@ def _trusted_keys_test_impl(ctx):
     key = ctx.attr.key[ModuleSigningKeyInfo]
     certs = [key.cert, ctx.file.other_cert]
     revoked = ctx.attr.expect_revoked
+    revoked_modules = ctx.files.expect_revoked_modules
+    revoked_certs = [ctx.file.other_cert] if revoked else []
+    has_blacklist = revoked or bool(revoked_modules)
 
     # Outputs and provider.
     asserts.equals(env, name + ".pem", info.bundle.basename)
     asserts.equals(env, name + ".config", info.fragment.basename)
     expected_files = [info.bundle, info.fragment]
-    if revoked:
-        asserts.true(env, info.blacklist != None, "revoked is set: there must be a blacklist")
+    if has_blacklist:
+        asserts.true(env, info.blacklist != None, "revoked or revoked_modules is set: there must be a blacklist")
         if info.blacklist:
             asserts.equals(env, name + ".blacklist", info.blacklist.basename)
             expected_files.append(info.blacklist)
@@ -29,13 +32,14 @@ def _trusted_keys_test_impl(ctx):
     asserts.equals(env, ctx.attr.expect_hash, info.hash)
     asserts.equals(env, sorted(ctx.attr.expect_hashes), sorted(info.hashes))
     asserts.equals(env, sorted([c.path for c in certs]), sorted([c.path for c in info.certs.to_list()]))
-    asserts.equals(env, [ctx.file.other_cert] if revoked else [], info.revoked.to_list())
+    asserts.equals(env, revoked_certs, info.revoked.to_list())
+    asserts.equals(env, [f.path for f in revoked_modules], [f.path for f in info.revoked_modules.to_list()])
 
     # Actions: the bundle, the blacklist only with revocations, the fragment.
     mnemonics = sorted([a.mnemonic for a in actions])
     asserts.equals(
         env,
-        sorted(["FileWrite", "ModsignTrustedKeys"] + (["ModsignTrustedKeys"] if revoked else [])),
+        sorted(["FileWrite", "ModsignTrustedKeys"] + (["ModsignTrustedKeys"] if has_blacklist else [])),
         mnemonics,
     )
     bundle = action_writing(env, actions, info.bundle)
@@ -43,12 +47,14 @@ def _trusted_keys_test_impl(ctx):
         asserts.equals(env, "ModsignTrustedKeys", bundle.mnemonic)
         asserts.equals(env, "cert-bundle", bundle.argv[1])
         assert_inputs_exactly(env, bundle, certs, ctx.attr._modsign)
-    if revoked and info.blacklist:
+    if has_blacklist and info.blacklist:
         bl = action_writing(env, actions, info.blacklist)
         if bl:
             asserts.equals(env, "ModsignTrustedKeys", bl.mnemonic)
             asserts.equals(env, "blacklist", bl.argv[1])
-            assert_inputs_exactly(env, bl, [ctx.file.other_cert], ctx.attr._modsign)
+            assert_inputs_exactly(env, bl, revoked_certs + revoked_modules, ctx.attr._modsign)
+            for m in revoked_modules:
+                asserts.true(env, m.path in bl.argv and bl.argv[bl.argv.index(m.path) - 1] == "--module", "the blacklist action must get --module " + m.path)
 
     # The fragment's content, written at analysis.
     frag = action_writing(env, actions, info.fragment)
@@ -68,9 +74,9 @@ def _trusted_keys_test_impl(ctx):
             asserts.true(env, want in lines, "the fragment lacks {}:\n{}".format(want, frag.content))
         asserts.equals(
             env,
-            revoked,
+            has_blacklist,
             "CONFIG_SYSTEM_BLACKLIST_KEYRING=y" in lines,
-            "CONFIG_SYSTEM_BLACKLIST_KEYRING=y must be there exactly when certificates are revoked",
+            "CONFIG_SYSTEM_BLACKLIST_KEYRING=y must be there exactly when certificates or modules are revoked",
         )
         sig_choices = [line for line in lines if line.startswith("CONFIG_MODULE_SIG_SHA")]
         asserts.equals(env, 1, len(sig_choices), "one MODULE_SIG_SHA* choice: {}".format(sig_choices))
@@ -89,6 +95,7 @@ trusted_keys_test = analysistest.make(
         "key": attr.label(default = ":test_key", providers = [ModuleSigningKeyInfo]),
         "other_cert": attr.label(default = "testdata/test-only-other-rsa2048.crt.pem", allow_single_file = True),
         "expect_revoked": attr.bool(default = False),
+        "expect_revoked_modules": attr.label_list(allow_files = True),
         "expect_hash": attr.string(default = "sha512"),
         "expect_hashes": attr.string_list(mandatory = True),
         "expect_lines": attr.string_list(),
@@ -142,7 +149,19 @@ def trusted_keys_test_suite(name):
         expect_hashes = _SHA2 + _SHA3,
         expect_lines = ["CONFIG_CRYPTO_SHA3=y"],
     )
+    trusted_keys(
+        name = "trusted_revoked_module",
+        certs = [":test_key", "testdata/test-only-other-rsa2048.crt.pem"],
+        revoked_modules = [":signed_fixture"],
+        tags = ["manual"],
+    )
+    trusted_keys_test(
+        name = "trusted_revoked_module_test",
+        target_under_test = ":trusted_revoked_module",
+        expect_hashes = _SHA2,
+        expect_revoked_modules = [":signed_fixture"],
+    )
     native.test_suite(
         name = name,
-        tests = [":trusted_plain_test", ":trusted_revoked_test", ":trusted_sha3_test"],
+        tests = [":trusted_plain_test", ":trusted_revoked_test", ":trusted_revoked_module_test", ":trusted_sha3_test"],
     )

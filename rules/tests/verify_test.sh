@@ -3,14 +3,18 @@
 # the trusted_keys bundle holding its certificate, and only there.
 #
 # Usage: verify_test.sh MODSIGN SIGNED UNSIGNED GOOD_TRUSTED_KEYS_FILES... -- OTHER_TRUSTED_KEYS_FILES...
+#                      -- REVOKING_TRUSTED_KEYS_FILES...
+# (the last trusts the test key but revokes SIGNED by its hash through revoked_modules)
 set -uo pipefail
 
 modsign=$1 signed=$2 unsigned=$3
 shift 3
-good=() other=()
+good=() other=() revoking=()
 while (($#)) && [[ $1 != -- ]]; do good+=("$1"); shift; done
 shift
-other=("$@")
+while (($#)) && [[ $1 != -- ]]; do other+=("$1"); shift; done
+shift
+revoking=("$@")
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -22,6 +26,10 @@ bundle_of() {
 }
 good_bundle=$(bundle_of "${good[@]}")
 other_bundle=$(bundle_of "${other[@]}")
+revoking_bundle=$(bundle_of "${revoking[@]}")
+revoking_list=
+for f in "${revoking[@]}"; do [[ $f == *.blacklist ]] && revoking_list=$f; done
+[[ -n $revoking_list ]] || fail "no .blacklist among ${revoking[*]}"
 
 # The signed module is the unsigned one plus a signature: same bytes first, then the trailer.
 size=$(stat -c %s "$unsigned")
@@ -44,5 +52,15 @@ echo "== verify the unsigned module: must fail"
 if "$modsign" verify --keyring "$good_bundle" "$unsigned"; then
   fail "the unsigned module $unsigned verifies"
 fi
+
+echo "== the revocation list $revoking_list holds the signed file's SHA-256 as a bin: entry"
+want="\"bin:$(sha256sum <"$signed" | cut -c1-64)\""
+grep -qxF "$want" "$revoking_list" || fail "$revoking_list lacks $want: $(cat "$revoking_list")"
+
+echo "== verify with that list: the trusted signer is accepted, the module's hash is not"
+out=$("$modsign" verify --keyring "$revoking_bundle" --blacklist "$revoking_list" "$signed") &&
+  fail "the module revoked by its hash verifies: $out"
+echo "$out"
+[[ $out == *EKEYREJECTED*"hash is blacklisted"* ]] || fail "want EKEYREJECTED for a blacklisted module hash, got: $out"
 
 echo "PASS"
