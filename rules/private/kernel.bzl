@@ -1,6 +1,6 @@
 """kernel_build and kernel_module."""
 
-load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo", "TrustedKeysInfo")
+load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo", "TrustedKeysInfo", "built_module_info")
 
 KERNEL_BUILD_EXECUTION_REQUIREMENTS = {
     # The kernel is built with the toolchain of this machine (gcc, make, flex, bison...),
@@ -196,18 +196,7 @@ def _kernel_module_impl(ctx):
     return [
         DefaultInfo(files = depset([ko])),
         OutputGroupInfo(symvers = depset([symvers])),
-        KernelModuleInfo(
-            module = ko,
-            module_name = module_name,
-            signed = False,
-            unsigned = None,
-            hash = "",
-            keyid = False,
-            signing_key = None,
-            kernel = kernel,
-            symvers = symvers,
-            transitive_symvers = depset([symvers], transitive = [dep_symvers]),
-        ),
+        built_module_info(ko, module_name, kernel, symvers, [dep_symvers]),
     ]
 
 kernel_module = rule(

@@ -57,3 +57,29 @@ KernelModuleInfo = provider(
         "transitive_symvers": "depset of Files: Module.symvers of this module and its deps.",
     },
 )
+
+def built_module_info(ko, module_name, kernel, symvers, dep_symvers = []):
+    """The KernelModuleInfo of a module just built (not signed) against `kernel`.
+
+    Args:
+      ko: File, the .ko.
+      module_name: the module's name.
+      kernel: KernelBuildInfo of the kernel it was built against.
+      symvers: File, its Module.symvers.
+      dep_symvers: list of depsets: Module.symvers of its deps.
+
+    Returns:
+      KernelModuleInfo.
+    """
+    return KernelModuleInfo(
+        module = ko,
+        module_name = module_name,
+        signed = False,
+        unsigned = None,
+        hash = "",
+        keyid = False,
+        signing_key = None,
+        kernel = kernel,
+        symvers = symvers,
+        transitive_symvers = depset([symvers], transitive = dep_symvers),
+    )

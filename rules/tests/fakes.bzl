@@ -6,6 +6,7 @@ kernel_test.bzl checks that their field sets equal those of the real rules.
 """
 
 load("//rules:defs.bzl", "KernelBuildInfo", "KernelModuleInfo")
+load("//rules/private:providers.bzl", "built_module_info")
 
 def _placeholder(ctx, name, content = ""):
     f = ctx.actions.declare_file(ctx.label.name + "/" + name)
@@ -52,18 +53,7 @@ def _fake_kernel_module_impl(ctx):
     return [
         DefaultInfo(files = depset([ko])),
         OutputGroupInfo(symvers = depset([symvers])),
-        KernelModuleInfo(
-            module = ko,
-            module_name = module_name,
-            signed = False,
-            unsigned = None,
-            hash = "",
-            keyid = False,
-            signing_key = None,
-            kernel = kernel,
-            symvers = symvers,
-            transitive_symvers = depset([symvers]),
-        ),
+        built_module_info(ko, module_name, kernel, symvers),
     ]
 
 fake_kernel_module = rule(
