@@ -23,16 +23,10 @@ bazel="$root/tools/bazel"
 count=$(find "$ws/many" -mindepth 2 -maxdepth 2 -name Kbuild | wc -l)
 ((count >= 20)) || { echo "incrementality: only $count modules under many/ (want at least 20)" >&2; exit 2; }
 
-# The execution logs are written by the Bazel server, which under tools/bazel's sid chroot
-# sees the host's /tmp only through its cache directory (mounted at the same path).
-tmp_base=${RULES_MODSIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rules_modsign}/data
-if [[ -d $tmp_base ]]; then
-  tmp_base=$tmp_base/tmp
-  mkdir -p "$tmp_base"
-else
-  tmp_base=${TMPDIR:-/tmp}
-fi
-work=$(mktemp -d "$tmp_base/rules_modsign_incr.XXXXXX")
+# shellcheck source=tools/setup/common.sh
+source "$root/tools/setup/common.sh"
+# The execution logs are written by the Bazel server, which may only see the cache directory.
+work=$(rms_mktemp_shared rules_modsign_incr)
 cp "$src" "$work/original.c"
 restore() {
   cp "$work/original.c" "$src"
@@ -40,57 +34,35 @@ restore() {
 }
 trap restore EXIT
 
-# Spawns per mnemonic in an execution log (Bazel 7's --execution_log_json_file: a stream of
-# concatenated SpawnExec JSON objects with "mnemonic", "targetLabel", "runner",
-# "remoteCacheHit"). Prints a table; with CHECK set, checks the incremental build.
-figures() {
-  python3 - "$@" <<'EOF'
-import collections, json, sys
-path, label, check = sys.argv[1], sys.argv[2], sys.argv[3] == "check"
-text = open(path).read()
-dec = json.JSONDecoder()
-i = 0
-spawns = []
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i >= len(text):
-        break
-    obj, i = dec.raw_decode(text, i)
-    spawns.append(obj)
-by = collections.OrderedDict()
-for s in spawns:
-    m = s.get("mnemonic", "?")
-    cached = bool(s.get("remoteCacheHit")) or "cache hit" in s.get("runner", "")
-    e = by.setdefault(m, {"executed": 0, "cached": 0, "targets": []})
-    e["cached" if cached else "executed"] += 1
-    e["targets"].append(s.get("targetLabel", "?"))
-print("  {:<20} {:>8} {:>8}  {}".format("mnemonic", "executed", "cached", "targets"))
-for m, e in sorted(by.items()):
-    t = sorted(set(e["targets"]))
-    shown = ", ".join(t) if len(t) <= 3 else "{} targets".format(len(t))
-    print("  {:<20} {:>8} {:>8}  {}".format(m, e["executed"], e["cached"], shown))
-print("  total spawns: {}".format(len(spawns)))
-if check:
-    ok = True
-    for m in ["KernelModule", "ModsignSign"]:
-        e = by.get(m, {"executed": 0, "cached": 0, "targets": []})
-        n = e["executed"] + e["cached"]
-        if n != 1 or e["executed"] != 1:
-            print("FAIL: {} spawns: {} executed, {} from a cache; want exactly 1 executed".format(m, e["executed"], e["cached"]))
-            ok = False
-        elif not all(("/many/" + label + ":") in t for t in e["targets"]):
-            print("FAIL: the {} spawn is for {}, not for //many/{}".format(m, e["targets"], label))
-            ok = False
-    sys.exit(0 if ok else 1)
-EOF
+# The project's execution-log reader (tools/remote_cache/cmd/execlog), built by the host Go.
+(cd "$root" && "$RMS_GOROOT/bin/go" build -o "$work/execlog" ./tools/remote_cache/cmd/execlog) ||
+  { echo "incrementality: building execlog failed" >&2; exit 2; }
+execlog=$work/execlog
+
+# check LOG: the incremental build ran exactly one spawn of each of KernelModule and
+# ModsignSign, not from a cache, for the edited module.
+check() {
+  local m total executed labels ok=0
+  for m in KernelModule ModsignSign; do
+    total=$("$execlog" count --mnemonic "$m" "$1")
+    executed=$("$execlog" count --mnemonic "$m" --where executed "$1")
+    labels=$("$execlog" count --mnemonic "$m" --labels "$1")
+    if [[ $total != 1 || $executed != 1 ]]; then
+      echo "FAIL: $m spawns: $executed executed, $((total - executed)) from a cache; want exactly 1 executed"
+      ok=1
+    elif [[ $labels != *"/many/$module:"* ]]; then
+      echo "FAIL: the $m spawn is for $labels, not for //many/$module"
+      ok=1
+    fi
+  done
+  return $ok
 }
 
 cd "$ws"
 echo "== build 1: //many/... ($count modules)"
 "$bazel" build --execution_log_json_file="$work/exec1.json" //many/...
 echo "build 1 spawns:"
-figures "$work/exec1.json" "$module" no
+"$execlog" summary "$work/exec1.json"
 
 tag="edit-$(date +%s)-$$"
 echo "== editing many/$module/$module.c: its load message now says \"$tag\""
@@ -104,7 +76,8 @@ diff -u "$work/original.c" "$src" || true
 echo "== build 2: //many/... after the edit"
 "$bazel" build --execution_log_json_file="$work/exec2.json" //many/...
 echo "build 2 spawns (after editing $module):"
-if figures "$work/exec2.json" "$module" check; then
+"$execlog" summary "$work/exec2.json"
+if check "$work/exec2.json"; then
   echo "PASS: one source edited of $count modules: 1 KernelModule and 1 ModsignSign spawn"
 else
   exit 1

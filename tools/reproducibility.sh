@@ -19,17 +19,15 @@ target=${1:-//rules/tests:signed_fixture}
 bazel="$root/tools/bazel"
 cd "$root"
 
-# The execution logs are written by the Bazel server, which under tools/bazel's sid chroot
-# sees the host's /tmp only through its cache directory (mounted at the same path).
-tmp_base=${RULES_MODSIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rules_modsign}/data
-if [[ -d $tmp_base ]]; then
-  tmp_base=$tmp_base/tmp
-  mkdir -p "$tmp_base"
-else
-  tmp_base=${TMPDIR:-/tmp}
-fi
-work=$(mktemp -d "$tmp_base/rules_modsign_repro.XXXXXX")
+# shellcheck source=tools/setup/common.sh
+source "$root/tools/setup/common.sh"
+# The execution logs are written by the Bazel server, which may only see the cache directory.
+work=$(rms_mktemp_shared rules_modsign_repro)
 trap 'rm -rf "$work"' EXIT
+
+# The project's execution-log reader (tools/remote_cache/cmd/execlog), built by the host Go.
+"$RMS_GOROOT/bin/go" build -o "$work/execlog" ./tools/remote_cache/cmd/execlog ||
+  { echo "reproducibility: building execlog failed" >&2; exit 2; }
 
 output_of() {
   local files
@@ -41,29 +39,12 @@ output_of() {
   echo "$files"
 }
 
-# Counts the spawns of one mnemonic in an execution log (a stream of JSON objects) and
-# says how many ran versus came from a cache.
+# spawns LOG MNEMONIC: prints how many of its spawns ran and how many came from a cache.
 spawns() {
-  python3 - "$1" "$2" <<'EOF'
-import json, sys
-path, mnemonic = sys.argv[1], sys.argv[2]
-text = open(path).read()
-dec = json.JSONDecoder()
-i, ran, cached = 0, 0, 0
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i >= len(text):
-        break
-    obj, i = dec.raw_decode(text, i)
-    if obj.get("mnemonic") != mnemonic:
-        continue
-    if obj.get("remoteCacheHit") or "cache hit" in obj.get("runner", ""):
-        cached += 1
-    else:
-        ran += 1
-print(ran, cached)
-EOF
+  local total ran
+  total=$("$work/execlog" count --mnemonic "$2" "$1")
+  ran=$("$work/execlog" count --mnemonic "$2" --where executed "$1")
+  echo "$ran $((total - ran))"
 }
 
 echo "== build 1: $target"

@@ -10,6 +10,19 @@ RMS_RC=$RMS_DATA/offline.bazelrc   # written by provision.sh
 RMS_GOROOT=${RULES_MODSIGN_GOROOT:-$(go env GOROOT 2>/dev/null || echo /usr/local/go)}
 
 rms_log() { printf 'rules_modsign: %s\n' "$*" >&2; }
+
+# rms_mktemp_shared PREFIX: a new temp dir that an already running Bazel server of
+# tools/bazel can write to (for example an --execution_log_json_file): such a server sees
+# the host only through $RMS_DATA, mounted at the same path. Without the chroot (a host
+# Bazel), an ordinary temp dir.
+rms_mktemp_shared() {
+  local base=${TMPDIR:-/tmp}
+  if [[ -d $RMS_DATA ]]; then
+    base=$RMS_DATA/tmp
+    mkdir -p "$base"
+  fi
+  mktemp -d "$base/$1.XXXXXX"
+}
 rms_die() {
   printf 'rules_modsign: error: %s\n' "$*" >&2
   exit 1

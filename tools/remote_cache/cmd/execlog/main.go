@@ -8,9 +8,10 @@
 //	execlog flag-values --flag --key --mnemonic M [--mnemonic M]... LOG
 //	    prints each value of a flag in the command lines of those spawns, one
 //	    per line (for example the key files that sign actions read).
-//	execlog count --mnemonic M [--where executed|remote-hit|disk-hit|other-hit] LOG
+//	execlog count --mnemonic M [--where executed|remote-hit|disk-hit|other-hit] [--labels] LOG
 //	    prints how many spawns of M are in the log, or only those that ran
-//	    (executed) or came from a cache.
+//	    (executed) or came from a cache; with --labels, their target labels
+//	    instead, one per line.
 //
 // Exit status: 0 ok, 1 a limit not met, 2 bad usage or unreadable log.
 package main
@@ -198,6 +199,7 @@ func count(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	mnemonic := fs.String("mnemonic", "", "spawn mnemonic, or * for all")
 	where := fs.String("where", "", "only spawns that were: executed, remote-hit, disk-hit or other-hit")
+	labels := fs.Bool("labels", false, "print the target label of each spawn instead of the count")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -219,9 +221,14 @@ func count(args []string, stdout, stderr io.Writer) int {
 	for _, s := range spawns {
 		if (*mnemonic == "*" || s.Mnemonic == *mnemonic) && (*where == "" || s.Where() == *where) {
 			n++
+			if *labels {
+				fmt.Fprintln(stdout, s.TargetLabel)
+			}
 		}
 	}
-	fmt.Fprintln(stdout, n)
+	if !*labels {
+		fmt.Fprintln(stdout, n)
+	}
 	return 0
 }
 

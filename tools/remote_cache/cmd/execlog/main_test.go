@@ -94,6 +94,9 @@ func TestCountCLI(t *testing.T) {
 		{[]string{"--mnemonic", "ModsignKeygen", "--where", "disk-hit"}, "1\n"},
 		{[]string{"--mnemonic", "*", "--where", "executed"}, "1\n"},
 		{[]string{"--mnemonic", "*"}, "5\n"},
+		{[]string{"--mnemonic", "ModsignSign", "--labels"}, "//mods:a_signed\n//mods:batch\n"},
+		{[]string{"--mnemonic", "*", "--where", "executed", "--labels"}, "//x:y\n"},
+		{[]string{"--mnemonic", "QemuInitramfs", "--labels"}, ""},
 	} {
 		code, out, e := runCLI(append(append([]string{"count"}, c.args...), log)...)
 		if code != 0 || out != c.want {
