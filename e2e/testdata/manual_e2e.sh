@@ -49,18 +49,15 @@ printf '\xff' | dd of=mods/hello-flipped.ko bs=1 seek=200 conv=notrunc status=no
 
 (cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$work/init" ./e2e/qemu/init &&
   go build -o "$work/mkinitramfs" ./e2e/qemu/mkinitramfs && go build -o "$work/driver" ./e2e/qemu/driver)
-./mkinitramfs --init init --keep-module mods/greet-signed.ko=greet.ko \
-  --module mods/greeter-signed.ko=greeter.ko \
-  --module mods/hello-unsigned.ko=hello-unsigned.ko --module mods/hello-signed.ko=hello-signed.ko \
-  --module mods/hello-skid.ko=hello-skid.ko --module mods/hello-untrusted.ko=hello-untrusted.ko \
-  --module mods/hello-revoked.ko=hello-revoked.ko --module mods/hello-flipped.ko=hello-flipped.ko \
-  --module mods/hello-ecdsa.ko=hello-ecdsa.ko --out initramfs.cpio.gz
-./mkinitramfs --init init --keep-module mods/greet-signed.ko=greet.ko \
-  --module mods/greeter-signed.ko=greeter.ko \
-  --module mods/hello-unsigned.ko=hello-unsigned.ko --module mods/hello-signed.ko=hello-signed.ko \
-  --module mods/hello-skid.ko=hello-skid.ko --module mods/hello-untrusted.ko=hello-untrusted.ko \
-  --module mods/hello-revoked.ko=hello-revoked.ko --module mods/hello-flipped.ko=hello-flipped.ko \
-  --module mods/hello-ecdsa.ko=hello-ecdsa.ko --out initramfs2.cpio.gz
+initramfs_args=(--init init --keep-module mods/greet-signed.ko=greet.ko
+  --module mods/greeter-signed.ko=greeter.ko
+  --module mods/hello-unsigned.ko=hello-unsigned.ko --module mods/hello-signed.ko=hello-signed.ko
+  --module mods/hello-skid.ko=hello-skid.ko --module mods/hello-untrusted.ko=hello-untrusted.ko
+  --module mods/hello-revoked.ko=hello-revoked.ko --module mods/hello-flipped.ko=hello-flipped.ko
+  --module mods/hello-ecdsa.ko=hello-ecdsa.ko)
+# Twice, to show the initramfs is reproducible.
+./mkinitramfs "${initramfs_args[@]}" --out initramfs.cpio.gz
+./mkinitramfs "${initramfs_args[@]}" --out initramfs2.cpio.gz
 cmp initramfs.cpio.gz initramfs2.cpio.gz && echo "initramfs: byte-identical on rerun ($(stat -c %s initramfs.cpio.gz) bytes)"
 
 expect=(--expect-loaded hello-signed --expect-loaded hello-skid --expect-loaded hello-ecdsa
