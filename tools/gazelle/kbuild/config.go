@@ -47,9 +47,19 @@ const (
 	defaultModule  = "rules_modsign"
 )
 
-var validHashes = map[string]bool{
-	"sha1": true, "sha224": true, "sha256": true, "sha384": true, "sha512": true,
-	"sha3-256": true, "sha3-384": true, "sha3-512": true,
+// validHashes are the hashes kernel_module_signed accepts: HASHES in
+// rules/private/common.bzl, in the same order (TestHashesMatchRules checks it).
+// sha1 is not one of them: the rules reject it, so a BUILD file with it would
+// not load.
+var validHashes = []string{"sha256", "sha384", "sha512", "sha224", "sha3-256", "sha3-384", "sha3-512"}
+
+func isValidHash(h string) bool {
+	for _, v := range validHashes {
+		if v == h {
+			return true
+		}
+	}
+	return false
 }
 
 type signMode int
@@ -158,8 +168,8 @@ func (l *kbuildLang) Configure(c *config.Config, rel string, f *rule.File) {
 					kc.signingKey = v
 				}
 			case dirHash:
-				if !validHashes[v] {
-					log.Printf("%s: # gazelle:%s %s: unknown hash (want one of sha256, sha384, sha512, sha3-256, ...); ignored", where, d.Key, v)
+				if !isValidHash(v) {
+					log.Printf("%s: # gazelle:%s %s: not a hash kernel_module_signed accepts (want one of %s); ignored", where, d.Key, v, strings.Join(validHashes, ", "))
 					continue
 				}
 				kc.hash = v
