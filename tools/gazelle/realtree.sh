@@ -117,7 +117,7 @@ if [[ $kernel == 1 ]]; then
 	version=$(dpkg-deb -f "$src_deb" Version)
 	image=""
 	for p in $(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' | awk '{print $1}'); do
-		if apt-cache show "$p" | grep -qx "Version: $version"; then
+		if [[ $'\n'$(apt-cache show "$p")$'\n' == *$'\n'"Version: $version"$'\n'* ]]; then
 			image=$p
 		fi
 	done

@@ -1215,8 +1215,11 @@ func (p *parser) result() *Parsed {
 	for _, o := range p.finalWords("obj-m") {
 		switch {
 		case strings.HasSuffix(o.Path, "/"):
-			res.Subdirs = append(res.Subdirs, o)
-			dirs = append(dirs, o)
+			if !seen[o.Path] {
+				seen[o.Path] = true
+				res.Subdirs = append(res.Subdirs, o)
+				dirs = append(dirs, o)
+			}
 			continue
 		case !strings.HasSuffix(o.Path, ".o"):
 			p.warn(o.Line, fmt.Sprintf("obj-m entry %q is not an object file (.o); skipped", o.Path))
