@@ -63,9 +63,14 @@ config STR
 			want: []string{"iso: joliet.o core.o zisofs.o"},
 		},
 		{
-			name: "an object in obj-y and obj-m is built in",
-			src:  "obj-$(CONFIG_BOOLSYM) += both.o\nobj-$(CONFIG_TRI) += both.o mod.o\n",
+			name: "an object in obj-y is built in",
+			src:  "obj-y += always.o\nobj-$(CONFIG_TRI) += always.o mod.o\n",
 			want: []string{"mod: mod.o"},
+		},
+		{
+			name: "an object listed by a bool and a tristate symbol can be a module",
+			src:  "obj-$(CONFIG_BOOLSYM) += both.o\nobj-$(CONFIG_TRI) += both.o\n",
+			want: []string{"both: both.o"},
 		},
 		{
 			name: "unknown symbol in a condition: both branches, one warning",

@@ -135,6 +135,8 @@ type parser struct {
 	unknownSeen bool
 	includes    int // depth of include nesting
 	pending     []pendingAssign
+	// literalY are the words of unconditional obj-y assignments.
+	literalY map[string]bool
 }
 
 // maxIncludeDepth bounds include nesting (a file including itself).
@@ -156,6 +158,7 @@ func Parse(file string, data []byte, opts Options) *Parsed {
 		lines:     map[string]map[string]int{},
 		varLine:   map[string]int{},
 		unknownAs: "m",
+		literalY:  map[string]bool{},
 	}
 	p.read(data)
 	for _, c := range p.conds {
@@ -561,6 +564,9 @@ func (p *parser) isDefined(name string) (bool, bool) {
 	if _, ok := builtinVars[name]; ok {
 		return true, true
 	}
+	if unsetVars[name] {
+		return false, true
+	}
 	return false, false
 }
 
@@ -629,6 +635,13 @@ var builtinVars = map[string]string{
 	"KERNELRELEASE": "kbuild",
 	"CC":            "cc",
 	"MAKE":          "make",
+}
+
+// unsetVars are kbuild variables that are empty unless make's command line
+// sets them (W=, C=, ...): known to be undefined.
+var unsetVars = map[string]bool{
+	"KBUILD_EXTRA_WARN": true, "KBUILD_CHECKSRC": true, "KBUILD_VERBOSE": true,
+	"KBUILD_SRC": true, "KCOV_INSTRUMENT": true,
 }
 
 const maxExpandDepth = 32
@@ -761,6 +774,12 @@ func (p *parser) lookup(name string, depth int) (string, []string) {
 	}
 	if v, ok := builtinVars[name]; ok {
 		return v, nil
+	}
+	if _, ok := listKind(name); ok || unsetVars[name] || strings.HasPrefix(name, "obj-") {
+		// An unset kbuild list (foo-y before its first +=) or a kbuild
+		// variable that is empty unless make is called with it: empty, as
+		// in make.
+		return "", nil
 	}
 	return "", []string{fmt.Sprintf("variable %s is not defined in the file", name)}
 }
@@ -1121,6 +1140,15 @@ func (p *parser) assign(lhsRaw, op, rhsRaw string, line int, override bool) {
 		p.vars[lhs] = &variable{problems: []string{fmt.Sprintf("%s is assigned from a shell command", lhs)}}
 	}
 
+	if lhs == "obj-y" && !strings.Contains(lhsRaw, "$") && op != "!=" {
+		val, _ := p.expand(rhsRaw, 0)
+		if op != "+=" {
+			p.literalY = map[string]bool{}
+		}
+		for _, w := range strings.Fields(val) {
+			p.literalY[w] = true
+		}
+	}
 	if _, ok := listKind(lhs); !ok {
 		return
 	}
@@ -1206,9 +1234,14 @@ func (p *parser) result() *Parsed {
 			p.warnAt(pa.file, pa.line, fmt.Sprintf("in %s: %s; those words are left out", pa.lhs, strings.Join(dedupe(probs), "; ")))
 		}
 	}
+	// kbuild drops from obj-m what is also in obj-y. An object that only a
+	// bool symbol puts in obj-y (obj-$(CONFIG_BOOL)) is never a module. One
+	// that a tristate symbol also lists in obj-m is a module whenever that
+	// bool is n (SND_SOC_RT5514_SPI_BUILTIN and SND_SOC_RT5514_SPI): only
+	// an unconditional "obj-y +=" makes it built-in for every configuration.
 	builtin := map[string]bool{}
-	for _, o := range p.finalWords("obj-y") {
-		builtin[path.Clean(o.Path)] = true
+	for w := range p.literalY {
+		builtin[path.Clean(w)] = true
 	}
 	seen := map[string]bool{}
 	var dirs []Object

@@ -190,6 +190,7 @@ func run(root, koList, dkmsConf string, jobs, show int, vars map[string]string) 
 		}
 	}
 
+	var alsoBuiltIn int
 	var makeMods, withTarget, composite, compositeOK, single, singleOK, boolTargets, extraTargets, targets, failed int
 	var mismatches, boolList, failList []string
 	for _, d := range dirs {
@@ -205,6 +206,9 @@ func run(root, koList, dkmsConf string, jobs, show int, vars map[string]string) 
 		}
 		for name, m := range d.res.Modules {
 			makeMods++
+			if m.AlsoBuiltIn {
+				alsoBuiltIn++
+			}
 			t, ok := d.targets[name]
 			if ok {
 				withTarget++
@@ -248,7 +252,7 @@ func run(root, koList, dkmsConf string, jobs, show int, vars map[string]string) 
 		}
 		fmt.Printf("  make failed: %s\n", f)
 	}
-	fmt.Printf("modules make builds: %d, with a kernel_module target: %d\n", makeMods, withTarget)
+	fmt.Printf("modules make builds (obj-m): %d, with a kernel_module target: %d; %d of them also in obj-y through a bool symbol\n", makeMods, withTarget, alsoBuiltIn)
 	fmt.Printf("composite modules whose srcs equal make's objects: %d of %d (%s)\n", compositeOK, composite, pct(compositeOK, composite))
 	fmt.Printf("single-object modules whose srcs equal make's: %d of %d (%s)\n", singleOK, single, pct(singleOK, single))
 	for i, m := range mismatches {

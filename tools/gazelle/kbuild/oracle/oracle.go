@@ -24,8 +24,13 @@ import (
 	"time"
 )
 
-// Module is one module that make builds from a Kbuild file.
+// Module is one entry of obj-m: a module that make builds from a Kbuild
+// file.
 type Module struct {
+	// AlsoBuiltIn is true when the object is in obj-y too: kbuild then
+	// builds it into the kernel, in this configuration (every bool symbol
+	// y). With the bool symbol n it is a module.
+	AlsoBuiltIn bool
 	// Name is the module name (foo for foo.o in obj-m).
 	Name string
 	// Objects are the objects linked into it, cleaned and sorted without
@@ -37,8 +42,8 @@ type Module struct {
 
 // Result is make's view of one Kbuild file.
 type Result struct {
-	// Modules are the entries of obj-m (after kbuild removes those also in
-	// obj-y) that are objects of this directory, by name.
+	// Modules are the entries of obj-m that are objects of this directory,
+	// by name (including those that are also in obj-y: AlsoBuiltIn).
 	Modules map[string]Module
 	// BuiltIn are the objects of obj-y (built into the kernel).
 	BuiltIn []string
@@ -63,8 +68,7 @@ src := .
 obj := .
 KERNELRELEASE := oracle
 include %s
-obj-m := $(filter-out $(obj-y),$(obj-m))
-$(foreach m,$(filter %%.o,$(obj-m)),$(info MODULE $(m) $(if $(strip $($(m:.o=-objs)) $($(m:.o=-y)) $($(m:.o=-m)) $($(m:.o=-))),composite,single) $($(m:.o=-objs)) $($(m:.o=-y)) $($(m:.o=-m))))
+$(foreach m,$(sort $(filter %%.o,$(obj-m))),$(info MODULE $(m) $(if $(filter $(m),$(obj-y)),builtin,module) $(if $(strip $($(m:.o=-objs)) $($(m:.o=-y)) $($(m:.o=-m)) $($(m:.o=-))),composite,single) $($(m:.o=-objs)) $($(m:.o=-y)) $($(m:.o=-m))))
 $(info BUILTIN $(obj-y))
 .PHONY: __kbuild_oracle
 __kbuild_oracle: ; @:
@@ -141,16 +145,16 @@ func Eval(ctx context.Context, kbuild string, cfg Config) (*Result, error) {
 		}
 		switch f[0] {
 		case "MODULE":
-			if len(f) < 3 {
+			if len(f) < 4 {
 				continue
 			}
 			name := strings.TrimSuffix(f[1], ".o")
 			if strings.Contains(name, "/") {
 				continue // a module of a subdirectory
 			}
-			m := Module{Name: name, Composite: f[2] == "composite"}
+			m := Module{Name: name, AlsoBuiltIn: f[2] == "builtin", Composite: f[3] == "composite"}
 			if m.Composite {
-				m.Objects = cleanObjects(f[3:])
+				m.Objects = cleanObjects(f[4:])
 			} else {
 				m.Objects = []string{f[1]}
 			}
