@@ -92,11 +92,12 @@ run_twice() {
 		tail -20 "$work/$label.err" >&2
 		return 1
 	}
-	local wall rss warnings
+	local wall rss warnings cpu
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/$label.err")
+	cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.1f s", u + s}' "$work/$label.err")
 	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/$label.err")
 	warnings=$(grep -c '^gazelle: ' "$work/$label.err" || true)
-	echo "first run: wall $wall, peak RSS $((rss / 1024)) MiB, $warnings warnings, $(find "$ws" -name BUILD.bazel | wc -l) BUILD files"
+	echo "first run: wall $wall (CPU $cpu, load average $(cut -d' ' -f1 /proc/loadavg)), peak RSS $((rss / 1024)) MiB, $warnings warnings, $(find "$ws" -name BUILD.bazel | wc -l) BUILD files"
 	snapshot "$ws" >"$work/$label.sum1"
 	(cd "$ws" && "$gazelle" >/dev/null 2>"$work/$label.err2") || {
 		echo "second gazelle run failed on $label" >&2

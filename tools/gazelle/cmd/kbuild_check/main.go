@@ -227,7 +227,12 @@ func run(root, koList, dkmsConf string, jobs, show int, vars map[string]string) 
 				}
 			}
 			if !same {
-				mismatches = append(mismatches, fmt.Sprintf("%s/%s: make %v, generated %v", d.rel, name, m.Objects, got))
+				if !ok {
+					mismatches = append(mismatches, fmt.Sprintf("%s/%s: no target (make links %s)", d.rel, name, strings.Join(m.Objects, " ")))
+				} else {
+					missing, extra := diff(m.Objects, got)
+					mismatches = append(mismatches, fmt.Sprintf("%s/%s: srcs lack %v, have extra %v", d.rel, name, missing, extra))
+				}
 			}
 		}
 		for name := range d.targets {
@@ -308,6 +313,30 @@ func objectsOf(srcs []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// diff returns the words of want missing from got, and those of got not
+// in want.
+func diff(want, got []string) (missing, extra []string) {
+	in := func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	}
+	for _, w := range want {
+		if !in(got, w) {
+			missing = append(missing, w)
+		}
+	}
+	for _, g := range got {
+		if !in(want, g) {
+			extra = append(extra, g)
+		}
+	}
+	return missing, extra
 }
 
 func equal(a, b []string) bool {
