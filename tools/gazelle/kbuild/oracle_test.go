@@ -84,7 +84,7 @@ func TestMakeOracle(t *testing.T) {
 			t.Fatalf("%s: gazelle: %v\n%s", c, err, out)
 		}
 
-		symbols, nk, err := oracleSymbols(ws)
+		symbols, nk, err := oracle.Symbols(ws)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,43 +226,4 @@ func dkmsModules(conf string) ([]string, error) {
 		return nil, fmt.Errorf("%s: no BUILT_MODULE_NAME", conf)
 	}
 	return out, nil
-}
-
-var (
-	kconfigEntryRe = regexp.MustCompile(`^\s*(?:menu)?config\s+([A-Za-z0-9_]+)\s*$`)
-	kconfigTypeRe  = regexp.MustCompile(`^\s*(bool|tristate|def_bool|def_tristate)\b`)
-)
-
-// oracleSymbols types the CONFIG_ symbols of every Kconfig file under root
-// for make: tristate "m", bool "y". It is a reader of its own, independent
-// of the language's (kconfig.go), so that a mistake there shows here.
-func oracleSymbols(root string) (map[string]string, int, error) {
-	syms := map[string]string{}
-	files := 0
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), "Kconfig") {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		files++
-		cur := ""
-		for _, line := range strings.Split(string(data), "\n") {
-			if m := kconfigEntryRe.FindStringSubmatch(line); m != nil {
-				cur = "CONFIG_" + m[1]
-				continue
-			}
-			if m := kconfigTypeRe.FindStringSubmatch(line); m != nil && cur != "" {
-				if strings.HasSuffix(m[1], "tristate") {
-					syms[cur] = "m"
-				} else if syms[cur] == "" {
-					syms[cur] = "y"
-				}
-			}
-		}
-		return nil
-	})
-	return syms, files, err
 }

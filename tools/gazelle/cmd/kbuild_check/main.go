@@ -13,7 +13,8 @@
 //   - with -dkms_conf, the modules a dkms.conf names that got a target.
 //
 // Every CONFIG_ symbol of the workspace's Kconfig files is set as the
-// language assumes it (tristate = m, bool = y); others are not set.
+// language assumes it (tristate = m, bool = y), read by the oracle's own
+// Kconfig reader; others are not set.
 //
 // Usage:
 //
@@ -87,15 +88,9 @@ func main() {
 }
 
 func run(root, koList, dkmsConf string, jobs, show int, vars map[string]string) error {
-	types, nk, err := kbuild.ReadKconfigTree(root, nil)
+	symbols, nk, err := oracle.Symbols(root)
 	if err != nil {
 		return err
-	}
-	symbols := map[string]string{}
-	for s := range types {
-		if v := types.Value("CONFIG_" + s); v != "" {
-			symbols["CONFIG_"+s] = v
-		}
 	}
 	var dirs []*dirResult
 	largest, largestPath, over := int64(0), "", 0

@@ -15,10 +15,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -189,4 +191,57 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, " | ")
+}
+
+var (
+	kconfigEntryRe = regexp.MustCompile(`^\s*(?:menu)?config\s+([A-Za-z0-9_]+)\s*$`)
+	kconfigTypeRe  = regexp.MustCompile(`^\s*(bool|tristate|def_bool|def_tristate)\b`)
+)
+
+// Symbols types the CONFIG_ symbols of every Kconfig* file under root for
+// make, as the language assumes them: tristate "m", bool "y" ("CONFIG_FOO"
+// -> value). It also returns the number of Kconfig files read. It is a
+// reader of its own, independent of the language's (kbuild/kconfig.go), so
+// that a mistake there shows in the comparison.
+func Symbols(root string) (map[string]string, int, error) {
+	syms := map[string]string{}
+	files := 0
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != root && (strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "bazel-")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasPrefix(d.Name(), "Kconfig") || !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("reading Kconfig file %s: %w", p, err)
+		}
+		files++
+		cur := ""
+		for _, line := range strings.Split(string(data), "\n") {
+			if m := kconfigEntryRe.FindStringSubmatch(line); m != nil {
+				cur = "CONFIG_" + m[1]
+				continue
+			}
+			if m := kconfigTypeRe.FindStringSubmatch(line); m != nil && cur != "" {
+				if strings.HasSuffix(m[1], "tristate") {
+					syms[cur] = "m"
+				} else if syms[cur] == "" {
+					syms[cur] = "y"
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return syms, files, nil
 }
