@@ -33,6 +33,7 @@ config STR
 `))
 	files := map[string]string{
 		"sub/defs.mk": "build_x = m\nbuild_y = y\n",
+		"loop.mk":     "obj-m += l.o\ninclude loop.mk\n",
 	}
 	for _, tc := range []struct {
 		name     string
@@ -104,6 +105,14 @@ config STR
 			want: []string{"a: a.o"},
 			warnings: []string{
 				"Kbuild:1: include ./nope.mk: nope.mk does not exist; not followed, modules and objects defined there are not seen",
+			},
+		},
+		{
+			name: "an include loop stops",
+			src:  "include loop.mk\n",
+			want: []string{"l: l.o"},
+			warnings: []string{
+				"loop.mk:2: include loop.mk: includes nested more than 16 deep; not followed",
 			},
 		},
 		{
