@@ -19,19 +19,25 @@ import (
 //     literal '#'), recipe lines (TAB after a rule) skipped;
 //   - assignments with =, :=, ::=, :::=, +=, ?= (and "override"/"export"
 //     prefixes); list variables (obj-m, <mod>-objs, <mod>-y, <mod>-m,
-//     ccflags-y, EXTRA_CFLAGS, subdir-ccflags-y) are expanded when assigned;
+//     ccflags-y, EXTRA_CFLAGS, subdir-ccflags-y) are kept as make variables;
 //   - $(VAR), ${VAR}, $(VAR:.c=.o), $$ and the functions subst, patsubst,
-//     strip, addprefix, addsuffix, notdir, basename, sort, filter,
-//     filter-out and wildcard;
-//   - $(CONFIG_FOO) from the configuration (Options.Config; "y", "m" or "n");
+//     strip, addprefix, addsuffix, notdir, basename, dir, sort, filter,
+//     filter-out, findstring, firstword, lastword, wildcard, if, or, and,
+//     foreach;
+//   - list variables evaluated after the whole file is read, as kbuild
+//     does: obj-m minus obj-y, <mod>-objs/-y/-m, helper lists;
+//   - $(CONFIG_FOO) from the configuration (Options.Config: "y", "m", "n" or
+//     unknown), command-line variables (Options.Vars), make's and kbuild's
+//     own variables (src, obj, M, PWD, ...; "src ?= ..." keeps kbuild's);
 //   - ifeq/ifneq/ifdef/ifndef/else/endif: KERNELRELEASE is defined (we are
 //     the Kbuild pass, so the Makefile's "kernel build" branch is read and its
 //     "call make -C" branch is not), CONFIG_ symbols come from Options.Config,
 //     variables defined in the file are known. A condition that depends on
-//     anything else cannot be evaluated: all its branches are read and a
-//     warning says so.
-//   - define/endef blocks and vpath lines are skipped; include lines are not
-//     followed (warning).
+//     anything else, or on a CONFIG_ symbol whose value is unknown (it is
+//     evaluated with the symbol m and again with y), cannot be evaluated: all
+//     its branches are read and a warning says so.
+//   - include/-include/sinclude read through Options.Include;
+//   - define/endef blocks and vpath lines are skipped.
 
 // Warning is a problem found in a Kbuild file.
 type Warning struct {
