@@ -14,6 +14,11 @@
 # (default ~/.cache/rules_modsign/realtree), the trees are extracted into a
 # temporary directory that is removed at exit (unless --keep).
 #
+# Exits 1 when a figure misses its target (issue #13): a second run changes a
+# BUILD file, composite srcs agree with make for less than 99.5%, a BUILD file is
+# over 512 KiB, a target exists for a built-in object, a shipped module or a
+# dkms.conf module has no target.
+#
 # Usage: tools/gazelle/realtree.sh [--keep] [--skip-dkms] [--skip-kernel]
 # Needs: apt-get (download only, any user), dpkg-deb, tar, xz, go, make, /usr/bin/time.
 set -euo pipefail
@@ -25,7 +30,7 @@ for a in "$@"; do
 	--skip-dkms) dkms=0 ;;
 	--skip-kernel) kernel=0 ;;
 	-h | --help)
-		sed -n '2,19p' "$0"
+		sed -n '2,24p' "$0"
 		exit 0
 		;;
 	*)
@@ -149,8 +154,18 @@ EOF
 			echo "${subtrees[*]}"
 		))/" >"$work/ko.txt" || true
 	echo "modules Debian ships from these subtrees: $(wc -l <"$work/ko.txt")"
-	run_twice "$ws" linux
+	run_twice "$ws" linux | tee "$work/linux.runs"
 	"$check" -root "$ws" -ko "$work/ko.txt" | tee "$work/linux.check"
+	# The targets of issue #13.
+	fail() {
+		echo "FAILED: $*"
+		status=1
+	}
+	grep -q 'second run: no BUILD file changed' "$work/linux.runs" || fail "a second run changed BUILD files"
+	awk '/^composite modules/ {split($0, a, "[(%]"); if (a[2] + 0 < 99.5) exit 1}' "$work/linux.check" || fail "composite srcs agree with make for less than 99.5%"
+	grep -q 'over 512 KiB: 0$' "$work/linux.check" || fail "a BUILD file is over 512 KiB"
+	grep -q 'for built-in (obj-y, bool) objects: 0;' "$work/linux.check" || fail "targets for built-in objects"
+	grep -q 'missing: 0$' "$work/linux.check" || fail "shipped modules without a target"
 fi
 
 if [[ $dkms == 1 ]]; then
@@ -175,7 +190,8 @@ if [[ $dkms == 1 ]]; then
 			directives+=$'\n'"# gazelle:kernel_module_var ${vars[*]}"
 		fi
 		printf '%s\n' "$directives" >"$ws/BUILD.bazel"
-		run_twice "$ws" "$pkg"
+		run_twice "$ws" "$pkg" | tee "$work/$pkg.runs"
+		grep -q 'second run: no BUILD file changed' "$work/$pkg.runs" || status=1
 		varflags=()
 		for v in "${vars[@]}"; do varflags+=(-var "$v"); done
 		"$check" -root "$ws" -dkms_conf "$ws/dkms.conf" "${varflags[@]}" | grep -E 'dkms.conf|composite|single|differs|make failed|largest' |
