@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/bazel-contrib/bazel-gazelle/v2/label"
@@ -38,6 +39,10 @@ const (
 	// kernel_module_detect_kernel_tree on|off: whether a directory that
 	// looks like the top of a Linux source tree is ignored (default on).
 	dirDetect = "kernel_module_detect_kernel_tree"
+	// kernel_module_var NAME=VALUE ...: make variables set as on make's
+	// command line (e.g. XA_ABSTOPSRCDIR=$(src)/.. for a Kbuild file that
+	// includes $(XA_ABSTOPSRCDIR)/mconfig).
+	dirVar = "kernel_module_var"
 )
 
 const (
@@ -47,10 +52,22 @@ const (
 	defaultModule  = "rules_modsign"
 )
 
-var validHashes = map[string]bool{
-	"sha1": true, "sha224": true, "sha256": true, "sha384": true, "sha512": true,
-	"sha3-256": true, "sha3-384": true, "sha3-512": true,
+// validHashes are the hashes kernel_module_signed accepts: HASHES in
+// rules/private/common.bzl, in the same order (TestHashesMatchRules checks it).
+// sha1 is not one of them: the rules reject it, so a BUILD file with it would
+// not load.
+var validHashes = []string{"sha256", "sha384", "sha512", "sha224", "sha3-256", "sha3-384", "sha3-512"}
+
+func isValidHash(h string) bool {
+	for _, v := range validHashes {
+		if v == h {
+			return true
+		}
+	}
+	return false
 }
+
+var makeVarNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 
 type signMode int
 
@@ -71,6 +88,7 @@ type kbuildConfig struct {
 	ignored     bool
 	ignoredDirs []string // repo-relative directories ignored by an ancestor
 	configs     map[string]string
+	vars        map[string]string
 	detectTree  bool
 	// isTreeRoot is true in the directory detected as a Linux source tree;
 	// treeRoot is that directory (for the message).
@@ -84,29 +102,38 @@ func (kc *kbuildConfig) clone() *kbuildConfig {
 	for k, v := range kc.configs {
 		c.configs[k] = v
 	}
+	c.vars = make(map[string]string, len(kc.vars))
+	for k, v := range kc.vars {
+		c.vars[k] = v
+	}
 	c.ignoredDirs = kc.ignoredDirs[:len(kc.ignoredDirs):len(kc.ignoredDirs)]
 	return &c
 }
 
-func (kc *kbuildConfig) config(sym string) string {
-	if v, ok := kc.configs[sym]; ok {
-		return v
+// configFunc returns the value of CONFIG_ symbols in this directory: the
+// kernel_module_config directive, else "m" for a tristate and "y" for a
+// bool of the repository's Kconfig files, else "" (unknown).
+func (kc *kbuildConfig) configFunc(types KconfigTypes) func(string) string {
+	return func(sym string) string {
+		if v, ok := kc.configs[sym]; ok {
+			return v
+		}
+		return types.Value(sym)
 	}
-	return "m"
 }
 
 func getConfig(c *config.Config) *kbuildConfig {
 	if kc, ok := c.Exts[langName].(*kbuildConfig); ok {
 		return kc
 	}
-	return &kbuildConfig{hash: defaultHash, detectTree: true, configs: map[string]string{}}
+	return &kbuildConfig{hash: defaultHash, detectTree: true, configs: map[string]string{}, vars: map[string]string{}}
 }
 
 func (l *kbuildLang) RegisterFlags(fs *flag.FlagSet, cmd string, c *config.Config) {
 	fs.StringVar(&l.defsBzl, "kernel_module_defs_bzl", "",
 		"label of the .bzl file that defines kernel_module and kernel_module_signed "+
 			"(default: @<rules_modsign's apparent name>//rules:defs.bzl)")
-	c.Exts[langName] = &kbuildConfig{hash: defaultHash, detectTree: true, configs: map[string]string{}}
+	c.Exts[langName] = &kbuildConfig{hash: defaultHash, detectTree: true, configs: map[string]string{}, vars: map[string]string{}}
 }
 
 func (l *kbuildLang) CheckFlags(fs *flag.FlagSet, c *config.Config) error {
@@ -120,7 +147,7 @@ func (l *kbuildLang) CheckFlags(fs *flag.FlagSet, c *config.Config) error {
 }
 
 func (*kbuildLang) KnownDirectives() []string {
-	return []string{dirKernel, dirSigningKey, dirHash, dirSign, dirIgnore, dirConfig, dirDetect}
+	return []string{dirKernel, dirSigningKey, dirHash, dirSign, dirIgnore, dirConfig, dirDetect, dirVar}
 }
 
 func (l *kbuildLang) Configure(c *config.Config, rel string, f *rule.File) {
@@ -158,8 +185,8 @@ func (l *kbuildLang) Configure(c *config.Config, rel string, f *rule.File) {
 					kc.signingKey = v
 				}
 			case dirHash:
-				if !validHashes[v] {
-					log.Printf("%s: # gazelle:%s %s: unknown hash (want one of sha256, sha384, sha512, sha3-256, ...); ignored", where, d.Key, v)
+				if !isValidHash(v) {
+					log.Printf("%s: # gazelle:%s %s: not a hash kernel_module_signed accepts (want one of %s); ignored", where, d.Key, v, strings.Join(validHashes, ", "))
 					continue
 				}
 				kc.hash = v
@@ -196,6 +223,15 @@ func (l *kbuildLang) Configure(c *config.Config, rel string, f *rule.File) {
 						continue
 					}
 					kc.configs[k] = val
+				}
+			case dirVar:
+				for _, kv := range strings.Fields(v) {
+					k, val, ok := strings.Cut(kv, "=")
+					if !ok || !makeVarNameRe.MatchString(k) {
+						log.Printf("%s: # gazelle:%s %s: want NAME=VALUE (a make variable name, no spaces in the value); ignored", where, d.Key, kv)
+						continue
+					}
+					kc.vars[k] = val
 				}
 			case dirDetect:
 				switch v {

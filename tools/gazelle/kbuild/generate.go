@@ -18,9 +18,6 @@ import (
 // source kinds kernel_module accepts).
 var sourceExts = []string{".c", ".S"}
 
-// maxHeaderDepth bounds the search for headers in subdirectories.
-const maxHeaderDepth = 8
-
 func (l *kbuildLang) GenerateRules(args language.GenerateArgs) language.GenerateResult {
 	var res language.GenerateResult
 	kc := getConfig(args.Config)
@@ -38,16 +35,16 @@ func (l *kbuildLang) GenerateRules(args language.GenerateArgs) language.Generate
 		return res
 	}
 	kbuildRel := path.Join(args.Rel, kbuildName)
-	parsed := Parse(kbuildRel, data, Options{
-		Config:   kc.config,
-		Wildcard: func(pat string) []string { return wildcard(args.Dir, pat) },
-	})
+	parsed := Parse(kbuildRel, data, l.parseOptions(args.Config, kc, args.Dir))
 	for _, w := range parsed.Warnings {
 		log.Print(w.String())
 	}
-	checkCCFlags(args, parsed)
-
-	hdrs := collectHeaders(args.Config, kc, args.Dir, args.Rel, args.RegularFiles, args.Subdirs)
+	l.checkCCFlags(args, kc, parsed)
+	incDirs := includeDirs(parsed.CCFlags)
+	inPackage := func(rel string) bool {
+		d := path.Dir(rel)
+		return d == "." || l.subpackage(args.Config, kc, args.Dir, args.Rel, d) == ""
+	}
 	existing := existingRules(args.File)
 
 	generated := map[string]bool{}   // kernel_module target names
@@ -76,12 +73,13 @@ func (l *kbuildLang) GenerateRules(args language.GenerateArgs) language.Generate
 
 	for _, gm := range mods {
 		m, target := gm.mod, gm.target
-		srcs := l.moduleSources(args, kbuildRel, m)
+		srcs := l.moduleSources(args, kc, kbuildRel, m)
 		if len(srcs) == 0 {
 			log.Printf("%s:%d: module %s has no source files on disk; no target generated", kbuildRel, m.Line, m.Name)
 			continue
 		}
 		exports, uses := scanModule(args.Dir, srcs)
+		hdrs := l.incs.moduleHeaders(args.Dir, srcs, incDirs, inPackage)
 
 		r := rule.NewRule(kindModule, target)
 		r.SetAttr("srcs", srcs)
@@ -269,8 +267,56 @@ func emptyForVanishedKbuild(args language.GenerateArgs) []*rule.Rule {
 	return out
 }
 
+// parseOptions are the Parse options for the Kbuild file of directory dir.
+func (l *kbuildLang) parseOptions(c *config.Config, kc *kbuildConfig, dir string) Options {
+	return Options{
+		Config:   kc.configFunc(l.kconfigTypes(c)),
+		Vars:     kc.vars,
+		Wildcard: func(pat string) []string { return wildcard(dir, pat) },
+		Include:  func(name string) (string, []byte, error) { return readInclude(c.RepoRoot, dir, name) },
+	}
+}
+
+// kconfigTypes reads the repository's Kconfig files once per run.
+func (l *kbuildLang) kconfigTypes(c *config.Config) KconfigTypes {
+	l.kconfigOnce.Do(func() {
+		k, _, err := ReadKconfigTree(c.RepoRoot, nil)
+		if err != nil {
+			log.Printf("reading Kconfig files: %v; CONFIG_ symbol types are unknown", err)
+			k = KconfigTypes{}
+		}
+		l.kconfig = k
+	})
+	return l.kconfig
+}
+
+// readInclude reads a file named by an include directive of a Kbuild file
+// in dir: relative names are relative to dir. Only files inside the
+// repository are read.
+func readInclude(repoRoot, dir, name string) (string, []byte, error) {
+	if strings.HasPrefix(name, "$(srctree)") || strings.HasPrefix(name, "$(objtree)") {
+		return "", nil, fmt.Errorf("a file of the kernel tree, not of this repository")
+	}
+	abs := name
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(dir, filepath.FromSlash(name))
+	}
+	rel, err := filepath.Rel(repoRoot, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", nil, fmt.Errorf("outside the repository")
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return "", nil, fmt.Errorf("%s does not exist", filepath.ToSlash(rel))
+		}
+		return "", nil, fmt.Errorf("reading %s: %w", filepath.ToSlash(rel), err)
+	}
+	return filepath.ToSlash(rel), data, nil
+}
+
 // moduleSources finds the source file of each object on disk.
-func (l *kbuildLang) moduleSources(args language.GenerateArgs, kbuildRel string, m Module) []string {
+func (l *kbuildLang) moduleSources(args language.GenerateArgs, kc *kbuildConfig, kbuildRel string, m Module) []string {
 	gen := map[string]bool{}
 	for _, g := range args.GenFiles {
 		gen[g] = true
@@ -279,7 +325,7 @@ func (l *kbuildLang) moduleSources(args language.GenerateArgs, kbuildRel string,
 	for _, o := range m.Objects {
 		base := strings.TrimSuffix(o.Path, ".o")
 		if dir := path.Dir(base); dir != "." {
-			if pkg := subpackage(args.Config, args.Dir, dir); pkg != "" {
+			if pkg := l.subpackage(args.Config, kc, args.Dir, args.Rel, dir); pkg != "" {
 				log.Printf("%s:%d: object %s of module %s is in %s, which is another Bazel package; left out of srcs", kbuildRel, o.Line, o.Path, m.Name, path.Join(args.Rel, pkg))
 				continue
 			}
@@ -307,75 +353,92 @@ func (l *kbuildLang) moduleSources(args language.GenerateArgs, kbuildRel string,
 }
 
 // subpackage returns the first directory on the way from dir to dir/sub
-// (inclusive) that has a BUILD file, relative to dir, or "".
-func subpackage(c *config.Config, dir, sub string) string {
+// (inclusive) that is or will be a Bazel package of its own, relative to
+// dir, or "".
+func (l *kbuildLang) subpackage(c *config.Config, kc *kbuildConfig, dir, rel, sub string) string {
 	parts := strings.Split(sub, "/")
 	for i := range parts {
 		p := strings.Join(parts[:i+1], "/")
-		for _, name := range c.ValidBuildFileNames {
-			if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p), name)); err == nil && !st.IsDir() {
-				return p
-			}
+		if p == "." || p == ".." {
+			continue
+		}
+		if l.isPackage(c, kc, filepath.Join(dir, filepath.FromSlash(p)), path.Join(rel, p)) {
+			return p
 		}
 	}
 	return ""
 }
 
-// collectHeaders lists the .h files of the package: those of the directory
-// and of its subdirectories that are not packages of their own (no BUILD
-// file, no Kbuild file, not ignored).
-func collectHeaders(c *config.Config, kc *kbuildConfig, dir, rel string, files, subdirs []string) []string {
-	var hdrs []string
-	for _, f := range files {
-		if strings.HasSuffix(f, ".h") {
-			hdrs = append(hdrs, f)
+// isPackage reports whether directory abs (rel in the repository) is, or
+// after this run will be, a Bazel package: it has a BUILD file, or it is
+// ignored or a Linux tree (its files are not ours), or its Kbuild file
+// (Kbuild, or a Makefile with Kbuild content) declares a module with a
+// source on disk, for which Gazelle writes a BUILD file. The answer is the
+// same on the first run, when no BUILD file exists yet, as on later runs.
+func (l *kbuildLang) isPackage(c *config.Config, kc *kbuildConfig, abs, rel string) bool {
+	l.pkgMu.Lock()
+	v, ok := l.pkgs[abs]
+	l.pkgMu.Unlock()
+	if ok {
+		return v
+	}
+	v = l.computeIsPackage(c, kc, abs, rel)
+	l.pkgMu.Lock()
+	if l.pkgs == nil {
+		l.pkgs = map[string]bool{}
+	}
+	l.pkgs[abs] = v
+	l.pkgMu.Unlock()
+	return v
+}
+
+func (l *kbuildLang) computeIsPackage(c *config.Config, kc *kbuildConfig, abs, rel string) bool {
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return false
+	}
+	var files []string
+	for _, e := range entries {
+		n := e.Name()
+		if !e.IsDir() {
+			if c.IsValidBuildFileName(n) {
+				return true
+			}
+			files = append(files, n)
 		}
 	}
-	var walk func(sub string, depth int)
-	walk = func(sub string, depth int) {
-		if depth > maxHeaderDepth || strings.HasPrefix(path.Base(sub), ".") {
-			return
+	if kc.ignored {
+		return true
+	}
+	for _, d := range kc.ignoredDirs {
+		if rel == d || strings.HasPrefix(rel, d+"/") {
+			return true
 		}
-		abs := filepath.Join(dir, filepath.FromSlash(sub))
-		entries, err := os.ReadDir(abs)
-		if err != nil {
-			return
-		}
-		for _, e := range entries {
-			n := e.Name()
-			if n == "Kbuild" || c.IsValidBuildFileName(n) {
-				return // its own package (or will be)
-			}
-		}
-		subRel := path.Join(rel, sub)
-		for _, d := range kc.ignoredDirs {
-			if subRel == d || strings.HasPrefix(subRel, d+"/") {
-				return
-			}
-		}
-		if kc.detectTree && isKernelTree(abs) {
-			return
-		}
-		for _, e := range entries {
-			n := e.Name()
-			switch {
-			case e.IsDir():
-				walk(path.Join(sub, n), depth+1)
-			case strings.HasSuffix(n, ".h"):
-				hdrs = append(hdrs, path.Join(sub, n))
+	}
+	if kc.detectTree && isKernelTree(abs) {
+		return true
+	}
+	name, data := findKbuild(abs, files)
+	if name == "" {
+		return false
+	}
+	parsed := Parse(path.Join(rel, name), data, l.parseOptions(c, kc, abs))
+	for _, m := range parsed.Modules {
+		for _, o := range m.Objects {
+			base := strings.TrimSuffix(o.Path, ".o")
+			for _, ext := range sourceExts {
+				if st, err := os.Stat(filepath.Join(abs, filepath.FromSlash(base+ext))); err == nil && st.Mode().IsRegular() {
+					return true
+				}
 			}
 		}
 	}
-	for _, s := range subdirs {
-		walk(s, 1)
-	}
-	sort.Strings(hdrs)
-	return hdrs
+	return false
 }
 
 // checkCCFlags warns about -I directories outside the package: their
 // headers are not inputs of the generated target.
-func checkCCFlags(args language.GenerateArgs, parsed *Parsed) {
+func (l *kbuildLang) checkCCFlags(args language.GenerateArgs, kc *kbuildConfig, parsed *Parsed) {
 	for i, f := range parsed.CCFlags {
 		inc := ""
 		switch {
@@ -394,7 +457,7 @@ func checkCCFlags(args language.GenerateArgs, parsed *Parsed) {
 			log.Printf("%s:%d: ccflags include directory %q is outside the package; list its headers in hdrs by hand and mark them \"# keep\"", parsed.File, f.Line, inc)
 			continue
 		}
-		if clean != "." && subpackage(args.Config, args.Dir, clean) != "" {
+		if clean != "." && l.subpackage(args.Config, kc, args.Dir, args.Rel, clean) != "" {
 			log.Printf("%s:%d: ccflags include directory %q is another Bazel package; list its headers in hdrs by hand and mark them \"# keep\"", parsed.File, f.Line, inc)
 		}
 	}

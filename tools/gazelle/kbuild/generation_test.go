@@ -176,6 +176,7 @@ func TestNoBuildFiles(t *testing.T) {
 	for c, dirs := range map[string][]string{
 		"ignore":   {"third_party", "third_party/vendored", "linux", "linux/drivers/foo", "linux/arch/x86", "linux/kernel", "src_only"},
 		"makefile": {"tool"},
+		"nested":   {"drv/builtin", "drv/lib"},
 	} {
 		src, err := filepath.Abs(filepath.Join("..", "testdata", c))
 		if err != nil {

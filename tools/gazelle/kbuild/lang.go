@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 
 	"github.com/bazel-contrib/bazel-gazelle/v2/label"
 	"github.com/bazel-contrib/bazel-gazelle/v2/rule"
@@ -32,6 +33,13 @@ type kbuildLang struct {
 	// selfRepo is true when Gazelle runs in the rules_modsign repository
 	// itself, where the rules are loaded from "//rules:defs.bzl".
 	selfRepo bool
+
+	// Caches for one run.
+	kconfigOnce sync.Once
+	kconfig     KconfigTypes // symbol types from the repository's Kconfig files
+	incs        includeCache // #include lines of the files read
+	pkgMu       sync.Mutex
+	pkgs        map[string]bool // absolute directory -> is or will be a package
 }
 
 var _ language.ModuleAwareLanguage = (*kbuildLang)(nil)

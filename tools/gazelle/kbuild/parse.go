@@ -19,19 +19,25 @@ import (
 //     literal '#'), recipe lines (TAB after a rule) skipped;
 //   - assignments with =, :=, ::=, :::=, +=, ?= (and "override"/"export"
 //     prefixes); list variables (obj-m, <mod>-objs, <mod>-y, <mod>-m,
-//     ccflags-y, EXTRA_CFLAGS, subdir-ccflags-y) are expanded when assigned;
+//     ccflags-y, EXTRA_CFLAGS, subdir-ccflags-y) are kept as make variables;
 //   - $(VAR), ${VAR}, $(VAR:.c=.o), $$ and the functions subst, patsubst,
-//     strip, addprefix, addsuffix, notdir, basename, sort, filter,
-//     filter-out and wildcard;
-//   - $(CONFIG_FOO) from the configuration (Options.Config; "y", "m" or "n");
+//     strip, addprefix, addsuffix, notdir, basename, dir, sort, filter,
+//     filter-out, findstring, firstword, lastword, wildcard, if, or, and,
+//     foreach;
+//   - list variables evaluated after the whole file is read, as kbuild
+//     does: obj-m minus obj-y, <mod>-objs/-y/-m, helper lists;
+//   - $(CONFIG_FOO) from the configuration (Options.Config: "y", "m", "n" or
+//     unknown), command-line variables (Options.Vars), make's and kbuild's
+//     own variables (src, obj, M, PWD, ...; "src ?= ..." keeps kbuild's);
 //   - ifeq/ifneq/ifdef/ifndef/else/endif: KERNELRELEASE is defined (we are
 //     the Kbuild pass, so the Makefile's "kernel build" branch is read and its
 //     "call make -C" branch is not), CONFIG_ symbols come from Options.Config,
 //     variables defined in the file are known. A condition that depends on
-//     anything else cannot be evaluated: all its branches are read and a
-//     warning says so.
-//   - define/endef blocks and vpath lines are skipped; include lines are not
-//     followed (warning).
+//     anything else, or on a CONFIG_ symbol whose value is unknown (it is
+//     evaluated with the symbol m and again with y), cannot be evaluated: all
+//     its branches are read and a warning says so.
+//   - include/-include/sinclude read through Options.Include;
+//   - define/endef blocks and vpath lines are skipped.
 
 // Warning is a problem found in a Kbuild file.
 type Warning struct {
@@ -76,12 +82,29 @@ type Parsed struct {
 
 // Options control Parse.
 type Options struct {
-	// Config returns "y", "m" or "n" for a CONFIG_ symbol (without the
-	// CONFIG_ prefix stripped: "CONFIG_FOO"). Nil means every symbol is "m".
+	// Config returns "y", "m" or "n" for a CONFIG_ symbol (with its CONFIG_
+	// prefix: "CONFIG_FOO"), or "" when the value is not known (a symbol
+	// that is in no Kconfig file and no directive, or one that is not a bool
+	// or tristate). Nil means every symbol is unknown.
+	//
+	// An unknown symbol counts as enabled ("m") in object lists
+	// (obj-$(CONFIG_FOO) += foo.o is a module). A conditional whose result
+	// depends on whether an unknown symbol is y or m reads all its branches
+	// (the union), with one warning.
 	Config func(sym string) string
+	// Vars are variables set as on make's command line (the
+	// kernel_module_var directive): the file's own assignments to them are
+	// ignored, as make ignores them, unless they use "override".
+	Vars map[string]string
 	// Wildcard expands a $(wildcard PATTERN) pattern, already relative to the
 	// module directory. Nil means wildcard is unsupported (warning).
 	Wildcard func(pattern string) []string
+	// Include reads a file named by an include directive (after expansion,
+	// relative to the module directory, or absolute). It returns the name
+	// to use in warnings and the content. A nil Include, or an error, means
+	// the file is not followed: a warning for "include", nothing for
+	// "-include" and "sinclude" of a file that does not exist.
+	Include func(name string) (display string, data []byte, err error)
 }
 
 type variable struct {
@@ -93,6 +116,7 @@ type variable struct {
 }
 
 type condFrame struct {
+	file         string
 	line         int
 	parentActive bool
 	active       bool // current branch is read
@@ -102,14 +126,27 @@ type condFrame struct {
 }
 
 type parser struct {
-	file     string
+	file     string // the file being read (changes inside an include)
+	topFile  string // the Kbuild file Parse was called for
 	opts     Options
 	vars     map[string]*variable
-	lists    map[string][]Object // obj-m, foo-objs, ccflags-y, ...
-	listSeen map[string]bool
+	lines    map[string]map[string]int // list variable -> word -> first line
+	varLine  map[string]int            // list variable -> line of its first assignment
 	warnings []Warning
 	conds    []*condFrame
+	// unknownAs is the value an unknown CONFIG_ symbol takes: "m" (enabled)
+	// except while a conditional is evaluated a second time with "y".
+	unknownAs string
+	// unknownSeen is set when an unknown CONFIG_ symbol is looked up.
+	unknownSeen bool
+	includes    int // depth of include nesting
+	pending     []pendingAssign
+	// literalY are the words of unconditional obj-y assignments.
+	literalY map[string]bool
 }
+
+// maxIncludeDepth bounds include nesting (a file including itself).
+const maxIncludeDepth = 16
 
 type logicalLine struct {
 	text   string
@@ -120,12 +157,24 @@ type logicalLine struct {
 // Parse reads Kbuild (or Makefile) content. file is used in warnings.
 func Parse(file string, data []byte, opts Options) *Parsed {
 	p := &parser{
-		file:     file,
-		opts:     opts,
-		vars:     map[string]*variable{},
-		lists:    map[string][]Object{},
-		listSeen: map[string]bool{},
+		file:      file,
+		topFile:   file,
+		opts:      opts,
+		vars:      map[string]*variable{},
+		lines:     map[string]map[string]int{},
+		varLine:   map[string]int{},
+		unknownAs: "m",
+		literalY:  map[string]bool{},
 	}
+	p.read(data)
+	for _, c := range p.conds {
+		p.warnAt(c.file, c.line, "conditional is not closed by endif")
+	}
+	return p.result()
+}
+
+// read evaluates the lines of one file (the Kbuild file or an included one).
+func (p *parser) read(data []byte) {
 	lines := p.splitLines(string(data))
 	inRule := false
 	inDefine := false
@@ -171,15 +220,23 @@ func Parse(file string, data []byte, opts Options) *Parsed {
 			p.warn(ll.line, "endef without define")
 			continue
 		case "include", "-include", "sinclude":
-			p.warn(ll.line, fmt.Sprintf("%s is not followed; modules and objects defined in %q are not seen", word, rest))
+			p.include(word, rest, ll.line)
 			continue
 		case "vpath", "unexport":
 			continue
-		case "override", "export", "private":
-			if !strings.ContainsAny(rest, "=") {
-				continue // "export FOO": nothing to evaluate
+		}
+		override, prefixed := false, false
+		for {
+			w, r := splitFirstWord(trimmed)
+			if w != "override" && w != "export" && w != "private" {
+				break
 			}
-			trimmed = rest
+			override = override || w == "override"
+			prefixed = true
+			trimmed = r
+		}
+		if prefixed && !strings.Contains(trimmed, "=") {
+			continue // "export FOO": nothing to evaluate
 		}
 		kind, lhs, op, rhs := classify(trimmed)
 		switch kind {
@@ -187,7 +244,7 @@ func Parse(file string, data []byte, opts Options) *Parsed {
 			inRule = true
 		case lineAssign:
 			inRule = false
-			p.assign(lhs, op, rhs, ll.line)
+			p.assign(lhs, op, rhs, ll.line, override)
 		default:
 			inRule = false
 			if strings.HasPrefix(trimmed, "$(") || strings.HasPrefix(trimmed, "${") {
@@ -203,10 +260,55 @@ func Parse(file string, data []byte, opts Options) *Parsed {
 	if inDefine {
 		p.warn(len(lines), "define without endef at end of file")
 	}
-	for _, c := range p.conds {
-		p.warn(c.line, "conditional is not closed by endif")
+}
+
+// include follows an include directive: each word of its expanded argument
+// names a file (or a glob pattern) that is read in place, as make does.
+func (p *parser) include(word, rest string, line int) {
+	optional := word != "include"
+	arg, probs := p.expand(rest, 0)
+	if len(probs) > 0 {
+		p.warn(line, fmt.Sprintf("%s %s: %s; not followed", word, rest, strings.Join(dedupe(probs), "; ")))
+		return
 	}
-	return p.result()
+	if p.opts.Include == nil {
+		p.warn(line, fmt.Sprintf("%s is not followed; modules and objects defined in %q are not seen", word, rest))
+		return
+	}
+	if p.includes >= maxIncludeDepth {
+		p.warn(line, fmt.Sprintf("%s %s: includes nested more than %d deep; not followed", word, rest, maxIncludeDepth))
+		return
+	}
+	for _, name := range strings.Fields(arg) {
+		names := []string{name}
+		if strings.ContainsAny(name, "*?[") {
+			if p.opts.Wildcard == nil {
+				continue
+			}
+			names = p.opts.Wildcard(name)
+		}
+		for _, n := range names {
+			display, data, err := p.opts.Include(n)
+			if err != nil {
+				if !optional {
+					p.warn(line, fmt.Sprintf("%s %s: %v; not followed, modules and objects defined there are not seen", word, n, err))
+				}
+				continue
+			}
+			saved := p.file
+			p.file = display
+			p.includes++
+			depth := len(p.conds)
+			p.read(data)
+			for len(p.conds) > depth {
+				c := p.conds[len(p.conds)-1]
+				p.warnAt(c.file, c.line, "conditional is not closed by endif")
+				p.conds = p.conds[:len(p.conds)-1]
+			}
+			p.includes--
+			p.file = saved
+		}
+	}
 }
 
 func shorten(s string) string {
@@ -217,7 +319,11 @@ func shorten(s string) string {
 }
 
 func (p *parser) warn(line int, msg string) {
-	p.warnings = append(p.warnings, Warning{File: p.file, Line: line, Msg: msg})
+	p.warnAt(p.file, line, msg)
+}
+
+func (p *parser) warnAt(file string, line int, msg string) {
+	p.warnings = append(p.warnings, Warning{File: file, Line: line, Msg: msg})
 }
 
 // splitLines joins backslash continuations and records line numbers.
@@ -342,7 +448,7 @@ func (p *parser) active() bool {
 }
 
 func (p *parser) pushCond(word, rest string, line int) {
-	f := &condFrame{line: line, parentActive: p.active()}
+	f := &condFrame{file: p.file, line: line, parentActive: p.active()}
 	p.conds = append(p.conds, f)
 	if !f.parentActive {
 		return
@@ -351,7 +457,7 @@ func (p *parser) pushCond(word, rest string, line int) {
 }
 
 func (p *parser) evalInto(f *condFrame, word, rest string, line int) {
-	val, ok, why := p.evalCond(word, rest)
+	val, ok, why := p.evalCondTyped(word, rest)
 	if !ok {
 		p.warn(line, fmt.Sprintf("cannot evaluate %s %s (%s); reading all its branches", word, rest, why))
 		f.unknown = true
@@ -360,6 +466,25 @@ func (p *parser) evalInto(f *condFrame, word, rest string, line int) {
 	}
 	f.active = val
 	f.taken = val
+}
+
+// evalCondTyped evaluates a conditional as make would for the assumed
+// configuration. When it looks up a CONFIG_ symbol of unknown value, it is
+// evaluated again with that symbol "y" instead of "m": if the answers
+// differ, the result is unknown.
+func (p *parser) evalCondTyped(word, rest string) (val, ok bool, why string) {
+	p.unknownSeen = false
+	val, ok, why = p.evalCond(word, rest)
+	if !ok || !p.unknownSeen {
+		return val, ok, why
+	}
+	p.unknownAs = "y"
+	val2, ok2, _ := p.evalCond(word, rest)
+	p.unknownAs = "m"
+	if ok2 && val2 == val {
+		return val, true, ""
+	}
+	return false, false, "it depends on a CONFIG_ symbol whose type is in no Kconfig file of the repository; set it with # gazelle:kernel_module_config"
 }
 
 func (p *parser) elseCond(rest string, line int) {
@@ -433,6 +558,9 @@ func (p *parser) isDefined(name string) (bool, bool) {
 	if name == "KERNELRELEASE" {
 		return true, true
 	}
+	if v, ok := p.opts.Vars[name]; ok {
+		return v != "", true
+	}
 	if strings.HasPrefix(name, "CONFIG_") {
 		return p.config(name) != "n", true
 	}
@@ -441,6 +569,9 @@ func (p *parser) isDefined(name string) (bool, bool) {
 	}
 	if _, ok := builtinVars[name]; ok {
 		return true, true
+	}
+	if unsetVars[name] {
+		return false, true
 	}
 	return false, false
 }
@@ -479,15 +610,19 @@ func splitCondArgs(s string) (string, string, string) {
 	return "", "", "malformed arguments"
 }
 
+// config returns the value of a CONFIG_ symbol: "y", "m", "n", or
+// unknownAs when the configuration does not know it.
 func (p *parser) config(sym string) string {
-	if p.opts.Config == nil {
-		return "m"
+	v := ""
+	if p.opts.Config != nil {
+		v = p.opts.Config(sym)
 	}
-	switch v := p.opts.Config(sym); v {
+	switch v {
 	case "y", "m", "n":
 		return v
 	default:
-		return "m"
+		p.unknownSeen = true
+		return p.unknownAs
 	}
 }
 
@@ -506,6 +641,13 @@ var builtinVars = map[string]string{
 	"KERNELRELEASE": "kbuild",
 	"CC":            "cc",
 	"MAKE":          "make",
+}
+
+// unsetVars are kbuild variables that are empty unless make's command line
+// sets them (W=, C=, ...): known to be undefined.
+var unsetVars = map[string]bool{
+	"KBUILD_EXTRA_WARN": true, "KBUILD_CHECKSRC": true, "KBUILD_VERBOSE": true,
+	"KBUILD_SRC": true, "KCOV_INSTRUMENT": true,
 }
 
 const maxExpandDepth = 32
@@ -621,6 +763,9 @@ func topLevelIndex(s string, c byte) int {
 }
 
 func (p *parser) lookup(name string, depth int) (string, []string) {
+	if v, ok := p.opts.Vars[name]; ok && p.vars[name] == nil {
+		return p.expand(v, depth+1)
+	}
 	if strings.HasPrefix(name, "CONFIG_") {
 		if v := p.config(name); v != "n" {
 			return v, nil
@@ -635,6 +780,12 @@ func (p *parser) lookup(name string, depth int) (string, []string) {
 	}
 	if v, ok := builtinVars[name]; ok {
 		return v, nil
+	}
+	if _, ok := listKind(name); ok || unsetVars[name] || strings.HasPrefix(name, "obj-") {
+		// An unset kbuild list (foo-y before its first +=) or a kbuild
+		// variable that is empty unless make is called with it: empty, as
+		// in make.
+		return "", nil
 	}
 	return "", []string{fmt.Sprintf("variable %s is not defined in the file", name)}
 }
@@ -666,7 +817,96 @@ func (p *parser) splitArgs(s string, depth int) ([]string, []string) {
 	return args, probs
 }
 
+// rawArgs splits function arguments at top-level commas without expanding
+// them.
+func rawArgs(s string) []string {
+	var args []string
+	d := 0
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(', '{':
+			d++
+		case ')', '}':
+			d--
+		case ',':
+			if d == 0 {
+				args = append(args, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(args, s[start:])
+}
+
+// callLazy evaluates the functions whose arguments make expands only when
+// needed: if, or, and, foreach. ok is false for other functions.
+func (p *parser) callLazy(name, argText string, depth int) (val string, probs []string, ok bool) {
+	switch name {
+	case "if", "or", "and", "foreach":
+	default:
+		return "", nil, false
+	}
+	raw := rawArgs(argText)
+	exp := func(s string) string {
+		v, pr := p.expand(s, depth+1)
+		probs = append(probs, pr...)
+		return v
+	}
+	switch name {
+	case "if":
+		if len(raw) < 2 || len(raw) > 3 {
+			return "", []string{fmt.Sprintf("$(if ...) takes 2 or 3 arguments, got %d", len(raw))}, true
+		}
+		if strings.TrimSpace(exp(raw[0])) != "" {
+			return exp(raw[1]), probs, true
+		}
+		if len(raw) == 3 {
+			return exp(raw[2]), probs, true
+		}
+		return "", probs, true
+	case "or":
+		for _, a := range raw {
+			if v := strings.TrimSpace(exp(a)); v != "" {
+				return v, probs, true
+			}
+		}
+		return "", probs, true
+	case "and":
+		v := ""
+		for _, a := range raw {
+			if v = strings.TrimSpace(exp(a)); v == "" {
+				return "", probs, true
+			}
+		}
+		return v, probs, true
+	}
+	// foreach VAR,LIST,TEXT
+	if len(raw) != 3 {
+		return "", []string{fmt.Sprintf("$(foreach ...) takes 3 arguments, got %d", len(raw))}, true
+	}
+	name = strings.TrimSpace(exp(raw[0]))
+	list := strings.Fields(exp(raw[1]))
+	saved, had := p.vars[name]
+	var out []string
+	for _, w := range list {
+		p.vars[name] = &variable{value: w}
+		if v := strings.TrimSpace(exp(raw[2])); v != "" {
+			out = append(out, v)
+		}
+	}
+	if had {
+		p.vars[name] = saved
+	} else {
+		delete(p.vars, name)
+	}
+	return strings.Join(out, " "), probs, true
+}
+
 func (p *parser) callFunc(name, argText string, depth int) (string, []string) {
+	if v, probs, ok := p.callLazy(name, argText, depth); ok {
+		return v, probs
+	}
 	args, probs := p.splitArgs(argText, depth)
 	need := func(n int) bool {
 		if len(args) != n {
@@ -730,6 +970,32 @@ func (p *parser) callFunc(name, argText string, depth int) (string, []string) {
 			}
 			return strings.Join(out, " "), probs
 		}
+	case "findstring":
+		if need(2) {
+			if strings.Contains(args[1], args[0]) {
+				return args[0], probs
+			}
+			return "", probs
+		}
+	case "dir":
+		var out []string
+		for _, w := range strings.Fields(strings.Join(args, ",")) {
+			if i := strings.LastIndexByte(w, '/'); i >= 0 {
+				out = append(out, w[:i+1])
+			} else {
+				out = append(out, "./")
+			}
+		}
+		return strings.Join(out, " "), probs
+	case "firstword", "lastword":
+		ws := strings.Fields(strings.Join(args, ","))
+		if len(ws) == 0 {
+			return "", probs
+		}
+		if name == "firstword" {
+			return ws[0], probs
+		}
+		return ws[len(ws)-1], probs
 	case "wildcard":
 		if p.opts.Wildcard == nil {
 			return "", append(probs, "$(wildcard ...) is not supported here")
@@ -813,7 +1079,7 @@ func listKind(lhs string) (string, bool) {
 
 var lhsKbuildRe = regexp.MustCompile(`^(obj-|ccflags-|[A-Za-z0-9_]+-(objs|y|m)$)`)
 
-func (p *parser) assign(lhsRaw, op, rhsRaw string, line int) {
+func (p *parser) assign(lhsRaw, op, rhsRaw string, line int, override bool) {
 	lhs, probs := p.expand(lhsRaw, 0)
 	lhs = strings.TrimSpace(lhs)
 	if len(probs) > 0 {
@@ -839,57 +1105,93 @@ func (p *parser) assign(lhsRaw, op, rhsRaw string, line int) {
 			p.warn(line, fmt.Sprintf("%q is not obj-m, obj-y or obj-n (check the CONFIG_ value); line ignored", lhs))
 		}
 	}
+	if _, ok := p.opts.Vars[lhs]; ok && !override {
+		return // set as on the command line: make ignores the file's assignment
+	}
 
-	// Keep the make variable for later $(...) references.
+	// Keep the make variable for later $(...) references. List variables are
+	// expanded at the end, as kbuild does after reading the whole file.
 	v, exists := p.vars[lhs]
+	var assignProbs []string
 	switch op {
 	case "=":
 		p.vars[lhs] = &variable{value: rhsRaw, recursive: true}
 	case ":=", "::=", ":::=":
 		val, pr := p.expand(rhsRaw, 0)
 		p.vars[lhs] = &variable{value: val, problems: pr}
+		assignProbs = pr
 	case "+=":
 		if !exists {
-			p.vars[lhs] = &variable{value: rhsRaw, recursive: true}
+			if bv, ok := builtinVars[lhs]; ok {
+				p.vars[lhs] = &variable{value: joinWords(bv, rhsRaw), recursive: true}
+			} else {
+				p.vars[lhs] = &variable{value: rhsRaw, recursive: true}
+			}
 		} else if v.recursive {
 			v.value = joinWords(v.value, rhsRaw)
 		} else {
 			val, pr := p.expand(rhsRaw, 0)
 			v.value = joinWords(v.value, val)
 			v.problems = append(v.problems, pr...)
+			assignProbs = pr
 		}
 	case "?=":
-		if !exists {
-			p.vars[lhs] = &variable{value: rhsRaw, recursive: true}
+		// make's own and kbuild's variables (src, obj, PWD, ...) are defined:
+		// "src ?= $(PWD)" keeps kbuild's src.
+		if _, builtin := builtinVars[lhs]; exists || builtin {
+			return
 		}
+		p.vars[lhs] = &variable{value: rhsRaw, recursive: true}
 	case "!=":
 		p.vars[lhs] = &variable{problems: []string{fmt.Sprintf("%s is assigned from a shell command", lhs)}}
 	}
 
-	if _, ok := listKind(lhs); !ok {
-		return
+	if lhs == "obj-y" && !strings.Contains(lhsRaw, "$") && op != "!=" {
+		val, _ := p.expand(rhsRaw, 0)
+		if op != "+=" {
+			p.literalY = map[string]bool{}
+		}
+		for _, w := range strings.Fields(val) {
+			p.literalY[w] = true
+		}
 	}
-	if op == "?=" && p.listSeen[lhs] {
+	if _, ok := listKind(lhs); !ok {
 		return
 	}
 	if op == "!=" {
 		p.warn(line, fmt.Sprintf("%s != (shell assignment) is not evaluated; line ignored", lhs))
 		return
 	}
+	if _, seen := p.varLine[lhs]; !seen {
+		p.varLine[lhs] = line
+	}
+	recursive := p.vars[lhs].recursive
 	val, pr := p.expand(rhsRaw, 0)
-	if len(pr) > 0 {
-		p.warn(line, fmt.Sprintf("in %s: %s; those words are left out", lhs, strings.Join(dedupe(pr), "; ")))
+	if !recursive {
+		pr = assignProbs
 	}
-	var objs []Object
+	p.pending = append(p.pending, pendingAssign{file: p.file, line: line, lhs: lhs, rhs: rhsRaw, recursive: recursive, probs: pr})
+	m := p.lines[lhs]
+	if m == nil {
+		m = map[string]int{}
+		p.lines[lhs] = m
+	}
 	for _, w := range strings.Fields(val) {
-		objs = append(objs, Object{Path: w, Line: line})
+		if _, ok := m[w]; !ok {
+			m[w] = line
+		}
 	}
-	if op == "+=" {
-		p.lists[lhs] = append(p.lists[lhs], objs...)
-	} else {
-		p.lists[lhs] = objs
-	}
-	p.listSeen[lhs] = true
+}
+
+// pendingAssign is an assignment to a list variable whose problems are
+// reported once the whole file is read: a recursively expanded value may
+// use variables defined further down, as make allows.
+type pendingAssign struct {
+	file      string
+	line      int
+	lhs, rhs  string
+	recursive bool
+	probs     []string
 }
 
 func joinWords(a, b string) string {
@@ -904,18 +1206,65 @@ func joinWords(a, b string) string {
 
 var moduleNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
+// finalWords expands a list variable after the whole file is read, as
+// kbuild does, and gives each word the line that added it.
+func (p *parser) finalWords(name string) []Object {
+	v, ok := p.vars[name]
+	if !ok {
+		return nil
+	}
+	val := v.value
+	if v.recursive {
+		val, _ = p.expand(v.value, 0)
+	}
+	var out []Object
+	for _, w := range strings.Fields(val) {
+		line, ok := p.lines[name][w]
+		if !ok {
+			line = p.varLine[name]
+		}
+		out = append(out, Object{Path: w, Line: line})
+	}
+	return out
+}
+
 func (p *parser) result() *Parsed {
-	res := &Parsed{File: p.file}
+	res := &Parsed{File: p.topFile}
+	// Problems of list assignments, now that every variable is known.
+	for _, pa := range p.pending {
+		probs := pa.probs
+		if pa.recursive {
+			_, probs = p.expand(pa.rhs, 0)
+		}
+		if len(probs) > 0 {
+			p.warnAt(pa.file, pa.line, fmt.Sprintf("in %s: %s; those words are left out", pa.lhs, strings.Join(dedupe(probs), "; ")))
+		}
+	}
+	// kbuild drops from obj-m what is also in obj-y. An object that only a
+	// bool symbol puts in obj-y (obj-$(CONFIG_BOOL)) is never a module. One
+	// that a tristate symbol also lists in obj-m is a module whenever that
+	// bool is n (SND_SOC_RT5514_SPI_BUILTIN and SND_SOC_RT5514_SPI): only
+	// an unconditional "obj-y +=" makes it built-in for every configuration.
+	builtin := map[string]bool{}
+	for w := range p.literalY {
+		builtin[path.Clean(w)] = true
+	}
 	seen := map[string]bool{}
-	for _, o := range p.lists["obj-m"] {
+	var dirs []Object
+	for _, o := range p.finalWords("obj-m") {
 		switch {
 		case strings.HasSuffix(o.Path, "/"):
-			res.Subdirs = append(res.Subdirs, o)
-			p.warn(o.Line, fmt.Sprintf("obj-m entry %q is a directory; it is not followed (give %s its own Kbuild and it gets its own targets)", o.Path, o.Path))
+			if !seen[o.Path] {
+				seen[o.Path] = true
+				res.Subdirs = append(res.Subdirs, o)
+				dirs = append(dirs, o)
+			}
 			continue
 		case !strings.HasSuffix(o.Path, ".o"):
 			p.warn(o.Line, fmt.Sprintf("obj-m entry %q is not an object file (.o); skipped", o.Path))
 			continue
+		case builtin[path.Clean(o.Path)]:
+			continue // also in obj-y: kbuild builds it in, not as a module
 		}
 		name := strings.TrimSuffix(o.Path, ".o")
 		if strings.Contains(name, "/") {
@@ -932,7 +1281,7 @@ func (p *parser) result() *Parsed {
 		seen[name] = true
 		m := Module{Name: name, Line: o.Line}
 		for _, suf := range []string{"-objs", "-y", "-m"} {
-			for _, c := range p.lists[name+suf] {
+			for _, c := range p.finalWords(name + suf) {
 				m.Composite = true
 				switch {
 				case !strings.HasSuffix(c.Path, ".o"):
@@ -956,11 +1305,30 @@ func (p *parser) result() *Parsed {
 		m.Objects = dedupeObjects(m.Objects)
 		res.Modules = append(res.Modules, m)
 	}
+	if len(dirs) > 0 {
+		var names []string
+		for _, d := range dirs {
+			names = append(names, d.Path)
+		}
+		if len(names) > 5 {
+			names = append(names[:5], "...")
+		}
+		p.warnAt(p.topFile, dirs[0].Line, fmt.Sprintf("obj-m lists %d director%s (%s): not followed from here; each gets its targets from its own Kbuild or Makefile", len(dirs), map[bool]string{true: "y", false: "ies"}[len(dirs) == 1], strings.Join(names, " ")))
+	}
 	for v := range ccflagVars {
-		res.CCFlags = append(res.CCFlags, p.lists[v]...)
+		res.CCFlags = append(res.CCFlags, p.finalWords(v)...)
 	}
 	sort.SliceStable(res.CCFlags, func(i, j int) bool { return res.CCFlags[i].Line < res.CCFlags[j].Line })
-	sort.SliceStable(p.warnings, func(i, j int) bool { return p.warnings[i].Line < p.warnings[j].Line })
+	sort.SliceStable(p.warnings, func(i, j int) bool {
+		a, b := p.warnings[i], p.warnings[j]
+		if (a.File == p.topFile) != (b.File == p.topFile) {
+			return a.File == p.topFile
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
 	res.Warnings = p.warnings
 	return res
 }

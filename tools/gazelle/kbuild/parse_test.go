@@ -141,7 +141,7 @@ func TestParse(t *testing.T) {
 				`Kbuild:5: in obj-m: variable UNDEFINED is not defined in the file; those words are left out`,
 				`Kbuild:5: obj-m entry ".o" is not a valid module name; skipped`,
 				`Kbuild:6: endif without a matching if`,
-				`Kbuild:7: obj-m entry "sub/" is a directory; it is not followed (give sub/ its own Kbuild and it gets its own targets)`,
+				`Kbuild:7: obj-m lists 1 directory (sub/): not followed from here; each gets its targets from its own Kbuild or Makefile`,
 				`Kbuild:8: in obj-m: unterminated "$(oops"; those words are left out`,
 			},
 		},

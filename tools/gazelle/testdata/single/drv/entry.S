@@ -1,1 +1,2 @@
 /* entry */
+#include <asm/regs.h>

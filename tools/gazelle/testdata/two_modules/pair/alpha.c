@@ -1,1 +1,2 @@
+#include "common.h"
 int alpha(void) { return 1; }

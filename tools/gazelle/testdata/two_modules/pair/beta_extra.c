@@ -1,1 +1,2 @@
+#include "common.h"
 int beta_extra(void) { return 3; }

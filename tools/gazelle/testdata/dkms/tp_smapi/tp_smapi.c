@@ -1,0 +1,1 @@
+/* Placeholder for ./tp_smapi/tp_smapi.c of the Debian dkms package: only its name matters here. */

@@ -1,0 +1,1 @@
+/* Placeholder for ./xtables-addons/extensions/compat_xtables.h of the Debian dkms package: only its name matters here. */

@@ -1,0 +1,1 @@
+/* Placeholder for ./xtables-addons/extensions/xt_ipp2p.c of the Debian dkms package: only its name matters here. */

@@ -1,0 +1,1 @@
+/* Placeholder for drivers/net/ethernet/netronome/nfp/nfpcore/nfp_hwinfo.c of Linux 6.1: only its name matters here. */

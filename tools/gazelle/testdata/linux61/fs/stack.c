@@ -1,0 +1,1 @@
+/* Placeholder for fs/stack.c of Linux 6.1: only its name matters here. */

@@ -1,0 +1,1 @@
+/* Placeholder for fs/xfs/libxfs/xfs_rtbitmap.c of Linux 6.1: only its name matters here. */

@@ -1,0 +1,1 @@
+/* Placeholder for net/mac80211/rc80211_minstrel_ht_debugfs.c of Linux 6.1: only its name matters here. */

@@ -1,0 +1,1 @@
+/* Placeholder for net/mac80211/vht.c of Linux 6.1: only its name matters here. */

@@ -1,0 +1,1 @@
+/* Placeholder for net/netfilter/ipvs/ip_vs_rr.c of Linux 6.1: only its name matters here. */

@@ -1,0 +1,2 @@
+#include "../builtin/core.h"
+int helper(void);

@@ -1,0 +1,2 @@
+#include "sub.h"
+int submod(void) { return 2; }

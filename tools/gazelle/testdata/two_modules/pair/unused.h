@@ -1,0 +1,1 @@
+/* Included by no source: in no hdrs. */
