@@ -22,11 +22,15 @@ func berToDER(b []byte) ([]byte, error) {
 	return out, err
 }
 
-const maxBERDepth = 10 // the kernel's NR_CONS_STACK
+// maxBERDepth bounds the recursion. The kernel's decoder has no single
+// limit: its grammar descends a few levels (NR_CONS_STACK is 10 per decoder
+// run) and it skips ANY values such as embedded certificates whatever their
+// depth, so this only guards against hostile input.
+const maxBERDepth = 64
 
 func berElement(b []byte, depth int) (der []byte, n int, err error) {
 	if depth > maxBERDepth {
-		return nil, 0, errors.New("nesting deeper than the decoder's constructed-value stack (10)")
+		return nil, 0, errors.New("nesting deeper than 64 levels")
 	}
 	if len(b) < 2 {
 		return nil, 0, errors.New("data overrun: element header runs past the end")

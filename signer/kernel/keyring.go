@@ -189,7 +189,8 @@ func (r *run) parseCert(der []byte, blacklist map[string]bool) (*cert, *Verdict)
 	}
 	kc.akidID, kc.akidSKID = parseAKID(c)
 	// x509_get_sig_params: the digest must be there; then the blacklist.
-	if !r.p.HashAvailable(kc.sigHash) {
+	// (modsign also cannot check what Go cannot hash: md4, sm3, streebog.)
+	if _, ok := hashByKernelName(kc.sigHash); !ok || !r.p.HashAvailable(kc.sigHash) {
 		kc.unsupportedSig = true
 	}
 	if blacklist != nil {
@@ -223,8 +224,18 @@ func (r *run) parseCert(der []byte, blacklist map[string]bool) (*cert, *Verdict)
 			return kc, nil
 		}
 		// x509_check_for_self_signed fails, so x509_cert_parse fails.
-		if v.Rule == "signature" {
-			v.Rule = "x509-self-signature"
+		switch v.Rule {
+		case "rsa-key-size", "ecdsa-hash", "key-algo-match":
+			// A property of the key decides, not the signature.
+			return nil, v
+		}
+		if r.off("x509-self-signature") {
+			return kc, nil
+		}
+		v.Rule = "x509-self-signature"
+		v.KernelMessage = kernelMessages["x509-self-signature"]
+		if rs := v.VerifyErrno.sigCheckReason(); rs != "" {
+			v.KernelMessage = "Loading of " + rs + " is rejected"
 		}
 		return nil, v
 	}

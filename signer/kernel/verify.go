@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	_ "crypto/md5" // 6.1's PKCS#7 parser and pkcs1pad still take MD5
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -71,6 +72,7 @@ var kernelMessages = map[string]string{
 	"module-data-type":         "PKCS7: Invalid module sig (not pkcs7-data)",
 	"module-authattrs":         "PKCS7: Invalid module sig (has authattrs)",
 	"chain-auth-skid":          "PKCS7: Sig 1: X.509 chain contains auth-skid nonmatch",
+	"x509-self-signature":      "",
 	"blacklist-bin":            "Module hash",
 	"authattrs-message-digest": "",
 }
@@ -359,12 +361,9 @@ func (kr *Keyring) blacklistMap() map[string]bool {
 // embedded certificates, verify against it, and walk the embedded chain.
 func (r *run) verifyOne(s *signer, module []byte, certs []*cert) *Verdict {
 	// pkcs7_digest: crypto_alloc_shash(hash_algo), ENOENT -> ENOPKG.
-	if _, ok := hashByKernelName(s.hash); !ok || !r.p.HashAvailable(s.hash) {
+	if !r.p.HashAvailable(s.hash) {
 		if v := r.refuse("hash-available", "", "signer %d: the kernel has no %s digest built in (crypto_alloc_shash fails)", s.index, s.hash); v != nil {
 			return v
-		}
-		if _, ok := hashByKernelName(s.hash); !ok {
-			return nil
 		}
 	}
 	// pkcs7_find_key.
@@ -615,6 +614,9 @@ func (r *run) publicKeyVerify(k *cert, sigPkey, hash string, sig, dgst []byte, w
 		if es.R.Sign() <= 0 || es.S.Sign() <= 0 || es.R.Cmp(n) >= 0 || es.S.Cmp(n) >= 0 {
 			return r.refuse("signature", EKEYREJECTED, "%s: ECDSA signature values out of range", what)
 		}
+		if dgst == nil {
+			return r.refuse("signature", EKEYREJECTED, "%s: modsign cannot compute the %s digest to check it", what, hash)
+		}
 		if !ecdsa.VerifyASN1(pub, dgst, sig) {
 			return r.refuse("signature", "", "%s does not match under %q", what, name)
 		}
@@ -674,7 +676,10 @@ func (r *run) verifyPKCS1(pub *rsa.PublicKey, hash string, dgst, sig []byte, wha
 	}
 	pos++
 	prefix, ok := digestInfoPrefix(hash)
-	if !ok || !bytes.HasPrefix(out[pos:], prefix) {
+	if !ok {
+		return r.refuse("signature", EKEYREJECTED, "%s: RSA PKCS#1 with %s cannot be checked (no DigestInfo for it in the kernel's rsa-pkcs1pad, and modsign cannot compute it)", what, hash)
+	}
+	if !bytes.HasPrefix(out[pos:], prefix) {
 		return r.refuse("signature", EBADMSG, "%s: the DigestInfo is not for %s", what, hash)
 	}
 	pos += len(prefix)
@@ -688,17 +693,26 @@ func (r *run) verifyPKCS1(pub *rsa.PublicKey, hash string, dgst, sig []byte, wha
 }
 
 func digestInfoPrefix(hash string) ([]byte, bool) {
-	h, ok := cms.HashByName(hash)
+	h, ok := hashByKernelName(hash)
 	if !ok {
 		return nil, false
 	}
-	oid, _ := asn1.Marshal(h.OID)
+	var o asn1.ObjectIdentifier
+	if hash == "md5" {
+		o = oidMD5
+	} else {
+		ch, _ := cms.HashByName(hash)
+		o = ch.OID
+	}
+	oid, _ := asn1.Marshal(o)
 	algID := append(append([]byte{}, oid...), 0x05, 0x00)
 	algSeq := append([]byte{0x30, byte(len(algID))}, algID...)
-	n := h.Hash.Size()
+	n := h.Size()
 	inner := append(algSeq, 0x04, byte(n))
 	return append([]byte{0x30, byte(len(inner) + n)}, inner...), true
 }
+
+var oidMD5 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5}
 
 // digestName is pkcs7_sig_note_digest_algo() for the line.
 func (p *Profile) digestName(oid asn1.ObjectIdentifier) (string, bool) {
@@ -711,7 +725,7 @@ func (p *Profile) digestName(oid asn1.ObjectIdentifier) (string, bool) {
 	switch {
 	case oid.Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 4}):
 		return "md4", p.is61()
-	case oid.Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5}):
+	case oid.Equal(oidMD5):
 		return "md5", p.is61()
 	case oid.Equal(asn1.ObjectIdentifier{1, 2, 156, 10197, 1, 401}):
 		return "sm3", true
@@ -744,6 +758,9 @@ func (p *Profile) pkeyName(oid asn1.ObjectIdentifier) (string, bool) {
 
 // hashByKernelName maps the kernel's shash names to Go hashes.
 func hashByKernelName(name string) (crypto.Hash, bool) {
+	if name == "md5" {
+		return crypto.MD5, true
+	}
 	h, ok := cms.HashByName(name)
 	if !ok || !h.Hash.Available() {
 		return 0, false
