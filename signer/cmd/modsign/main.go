@@ -18,6 +18,7 @@ const usage = `modsign: sign Linux kernel modules
 
 Usage:
   modsign sign --key KEY --cert CERT [--hash sha512] [--keyid] [--replace]
+               [--kernel 6.1|7.2] [--kernel-config .config] [--arch x86_64] [--allow-refused]
                [--detached | --keep-p7s] [--out OUT | --out-dir DIR] [--pin-file F] MODULE...
   modsign sign-file [-dpks] HASH KEY X509 MODULE [DEST]
   modsign verify (--cert CERT... | --keyring BUNDLE.pem) [--kernel 6.1|7.2] [--kernel-config .config]
