@@ -11,8 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/rules-modsign/rules_modsign/signer/cms"
@@ -189,47 +187,4 @@ func Warnings(key crypto.Signer, cert *x509.Certificate, now time.Time) []string
 		w = append(w, fmt.Sprintf("RSA-%d is too weak: use at least 2048 bits (the kernel refuses keys under 2048 bits in FIPS mode)", k.N.BitLen()))
 	}
 	return w
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory that is renamed into place, so readers (and a crash) see either
-// the old file or the complete new one. mode is used when path does not exist
-// yet; an existing file keeps its permission bits.
-func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
-	if fi, err := os.Stat(path); err == nil {
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s is not a regular file", path)
-		}
-		mode = fi.Mode().Perm()
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".modsign-*")
-	if err != nil {
-		return fmt.Errorf("creating temporary file next to %s: %w", path, err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if err := f.Chmod(mode); err != nil {
-		return fmt.Errorf("setting mode of %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("renaming %s to %s: %w", tmp, path, err)
-	}
-	ok = true
-	return nil
 }

@@ -247,7 +247,7 @@ func cmdSign(e *env, args []string) error {
 	}
 	start := time.Now()
 	bar := !*quiet && len(jobList) > 1 && e.isTerminal(e.stderr)
-	opts := sign.BatchOptions{Replace: *replace, Detached: *detached, Workers: *jobs}
+	opts := sign.BatchOptions{Replace: *replace, Detached: *detached, Workers: *jobs, Files: e.files, Context: e.ctx}
 	if bar {
 		opts.Progress = func(done, total int, r sign.Result) {
 			const width = 40
@@ -332,8 +332,16 @@ func cmdSignFile(e *env, args []string) error {
 	if len(pos) == 5 {
 		dest = pos[4]
 	}
-	data, err := os.ReadFile(modulePath)
-	if err != nil {
+	var data []byte
+	var err error
+	if dest == modulePath && !signOnly {
+		d, unlock, err := sign.LockForUpdate(modulePath)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		data = d
+	} else if data, err = os.ReadFile(modulePath); err != nil {
 		return fmt.Errorf("%s: %w", modulePath, err)
 	}
 	// sign-file keeps the kernel tool's command line; the architecture and
@@ -387,7 +395,7 @@ func cmdSignFile(e *env, args []string) error {
 			return fmt.Errorf("%s: %w", modulePath, err)
 		}
 		if saveSig {
-			if err := sign.WriteFileAtomic(modulePath+".p7s", sig, 0o644); err != nil {
+			if err := e.files.Write(modulePath+".p7s", sig, 0o644, true); err != nil {
 				return err
 			}
 		}
@@ -399,7 +407,7 @@ func cmdSignFile(e *env, args []string) error {
 	if fi, err := os.Stat(modulePath); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	return sign.WriteFileAtomic(dest, modsig.Append(data, sig), mode)
+	return e.files.Write(dest, modsig.Append(data, sig), mode, true)
 }
 
 // hostArch is the architecture sign-file checks modules against when

@@ -214,7 +214,7 @@ func cmdStrip(e *env, args []string) error {
 	}
 	failed := 0
 	for _, m := range modules {
-		if err := stripOne(m, *out); err != nil {
+		if err := stripOne(e.files, m, *out); err != nil {
 			fmt.Fprintf(e.stderr, "modsign: error: %v\n", err)
 			failed++
 		}
@@ -225,7 +225,7 @@ func cmdStrip(e *env, args []string) error {
 	return nil
 }
 
-func stripOne(path, out string) error {
+func stripOne(files *sign.Files, path, out string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -236,7 +236,7 @@ func stripOne(path, out string) error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		// Nothing to strip: copy it, so --out always produces a file.
-		return sign.WriteFileAtomic(out, data, 0o644)
+		return files.Write(out, data, 0o644, true)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -249,5 +249,5 @@ func stripOne(path, out string) error {
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	return sign.WriteFileAtomic(dest, sm.Module, mode)
+	return files.Write(dest, sm.Module, mode, true)
 }

@@ -309,7 +309,11 @@ func TestSignBatchVerifyInfoStrip(t *testing.T) {
 		}
 	}
 	bundle := filepath.Join(dir, "bundle.pem")
-	if code, _, e := runCLI(t, nil, "cert-bundle", "--out", bundle, key("test-only-rsa2048.crt.der"), k); code != 0 {
+	kc := filepath.Join(dir, "k.crt.pem")
+	if code, _, e := runCLI(t, nil, "cert-extract", "--out", kc, k); code != 0 {
+		t.Fatal(e)
+	}
+	if code, _, e := runCLI(t, nil, "cert-bundle", "--out", bundle, key("test-only-rsa2048.crt.der"), kc); code != 0 {
 		t.Fatal(e)
 	}
 	code, stdout, _ := runCLI(t, nil, append([]string{"verify", "--keyring", bundle}, signed...)...)
@@ -426,7 +430,23 @@ func TestKeygenAndCertTools(t *testing.T) {
 		t.Errorf("blacklist file %q", got)
 	}
 	bundle := filepath.Join(dir, "b.pem")
-	if code, _, e := runCLI(t, nil, "cert-bundle", "--out", bundle, cp, dp, key("test-only-rsa4096.pem")); code != 0 {
+	// A combined key+certificate file is refused, naming it (#16): the
+	// bundle action may run remotely. cert-extract takes the certificate out.
+	code, _, e := runCLI(t, nil, "cert-bundle", "--out", bundle, cp, key("test-only-rsa4096.pem"))
+	if code != 1 || !strings.Contains(e, key("test-only-rsa4096.pem")+" holds a private key") {
+		t.Errorf("cert-bundle of a key file: exit %d %s", code, e)
+	}
+	if _, err := os.Stat(bundle); err == nil {
+		t.Error("cert-bundle wrote a bundle although an input held a private key")
+	}
+	c4 := filepath.Join(dir, "4096.crt.pem")
+	if code, _, e := runCLI(t, nil, "cert-extract", "--out", c4, key("test-only-rsa4096.pem")); code != 0 {
+		t.Fatal(e)
+	}
+	if strings.Contains(string(read(t, c4)), "PRIVATE") {
+		t.Error("cert-extract copied the private key")
+	}
+	if code, _, e := runCLI(t, nil, "cert-bundle", "--out", bundle, cp, dp, c4); code != 0 {
 		t.Fatal(e)
 	}
 	if n := strings.Count(string(read(t, bundle)), "BEGIN CERTIFICATE"); n != 2 {
