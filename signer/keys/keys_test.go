@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rules-modsign/rules_modsign/signer/internal/oracle"
 )
 
 func td(name string) string { return filepath.Join("..", "testdata", "keys", name) }
@@ -137,10 +139,7 @@ func TestSelfSignLikeGenkey(t *testing.T) {
 				t.Errorf("%s: extension %v critical=%v", typ, e.Id, e.Critical)
 			}
 		}
-		openssl, err := exec.LookPath("openssl")
-		if err != nil {
-			continue
-		}
+		openssl := oracle.Find(t, "openssl", "`apt-get install openssl`")
 		p := filepath.Join(t.TempDir(), "c.pem")
 		os.WriteFile(p, MarshalCertPEM(der), 0o644)
 		out, err := exec.Command(openssl, "x509", "-in", p, "-noout", "-text", "-nameopt", "multiline,show_type").CombinedOutput()
@@ -237,10 +236,7 @@ func TestBlacklistModuleHashes(t *testing.T) {
 }
 
 func opensslTBSHash(t *testing.T, certFile string) string {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		return ""
-	}
+	openssl := oracle.Find(t, "openssl", "`apt-get install openssl`")
 	tmp := t.TempDir()
 	der := filepath.Join(tmp, "c.der")
 	if out, err := exec.Command(openssl, "x509", "-in", certFile, "-outform", "DER", "-out", der).CombinedOutput(); err != nil {

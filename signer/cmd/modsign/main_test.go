@@ -13,11 +13,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rules-modsign/rules_modsign/signer/internal/oracle"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 )
 
 const (
-	oracle     = "/usr/lib/linux-kbuild-6.1/scripts/sign-file"
+	signFile   = "/usr/lib/linux-kbuild-6.1/scripts/sign-file"
 	testModule = "../../testdata/modules/nhc_hop.ko"
 )
 
@@ -54,9 +55,8 @@ func write(t *testing.T, p string, b []byte) string {
 }
 
 func requireOracle(t *testing.T) {
-	if _, err := os.Stat(oracle); err != nil {
-		t.Skipf("!!! SKIPPING THE sign-file ORACLE COMPARISON: %s is missing; install it with `apt-get install linux-kbuild-6.1`", oracle)
-	}
+	t.Helper()
+	oracle.Find(t, signFile, "`apt-get install linux-kbuild-6.1` (Debian bookworm)")
 }
 
 // TestSignFileDropIn runs `modsign sign-file` and the kernel's sign-file with
@@ -91,7 +91,7 @@ func TestSignFileDropIn(t *testing.T) {
 				args[i] = a
 			}
 			if who == "oracle" {
-				if out, err := exec.Command(oracle, args...).CombinedOutput(); err != nil {
+				if out, err := exec.Command(signFile, args...).CombinedOutput(); err != nil {
 					t.Fatalf("sign-file %v: %v\n%s", c, err, out)
 				}
 			} else if code, _, stderr := runCLI(t, nil, append([]string{"sign-file"}, args...)...); code != 0 {
@@ -370,10 +370,7 @@ func TestSignBatchVerifyInfoStrip(t *testing.T) {
 }
 
 func TestInfoMatchesModinfoCLI(t *testing.T) {
-	modinfo, err := exec.LookPath("modinfo")
-	if err != nil {
-		t.Skip("!!! SKIPPING: modinfo (kmod) is not installed")
-	}
+	modinfo := oracle.Find(t, "modinfo", "`apt-get install kmod`")
 	dir := t.TempDir()
 	p := write(t, filepath.Join(dir, "m.ko"), read(t, testModule))
 	if code, _, e := runCLI(t, nil, "sign", "--key", key("test-only-rsa4096.pem"), p); code != 0 {
