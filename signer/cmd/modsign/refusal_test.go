@@ -257,3 +257,29 @@ func TestSignChecksTheELF(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestBlacklistRevokesOnBothLines: a certificate signed with SHA-384 has
+// different tbs: hashes on 6.1 (its own digest) and 7.x (always SHA-256);
+// `modsign blacklist` lists both, so the file revokes it on either line.
+func TestBlacklistRevokesOnBothLines(t *testing.T) {
+	dir := t.TempDir()
+	k := key("test-only-ecdsa-p384.pem")
+	m := write(t, filepath.Join(dir, "m.ko"), read(t, testModule))
+	if code, _, e := runCLI(t, nil, "sign", "--hash", "sha384", "--key", k, m); code != 0 {
+		t.Fatal(e)
+	}
+	bl := filepath.Join(dir, "bl")
+	if code, _, e := runCLI(t, nil, "blacklist", "--out", bl, k); code != 0 {
+		t.Fatal(e)
+	}
+	if n := strings.Count(string(read(t, bl)), "tbs:"); n != 2 {
+		t.Errorf("blacklist of an ecdsa-with-SHA384 certificate has %d tbs: entries, want 2", n)
+	}
+	for _, line := range []string{"6.1", "7.2"} {
+		var vr []verifyResult
+		code, out, _ := runCLI(t, nil, "verify", "--json", "--kernel", line, "--cert", k, "--blacklist", bl, m)
+		if err := jsonUnmarshal(out, &vr); err != nil || code != 1 || len(vr) != 1 || vr[0].Rule != "blacklist-tbs" || vr[0].VerifyErrno != "ENOKEY" {
+			t.Errorf("Linux %s: exit %d %s", line, code, out)
+		}
+	}
+}
