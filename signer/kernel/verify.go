@@ -71,7 +71,6 @@ var kernelMessages = map[string]string{
 	"pkcs7-detached":           "PKCS#7 signature with non-detached data",
 	"module-data-type":         "PKCS7: Invalid module sig (not pkcs7-data)",
 	"module-authattrs":         "PKCS7: Invalid module sig (has authattrs)",
-	"chain-auth-skid":          "PKCS7: Sig 1: X.509 chain contains auth-skid nonmatch",
 	"x509-self-signature":      "",
 	"blacklist-bin":            "Module hash",
 	"authattrs-message-digest": "",
@@ -191,6 +190,7 @@ type signer struct {
 	signer      *cert  // the embedded certificate that signed it, if any
 	chain       []*cert
 	blacklisted bool
+	blCert      *cert // the blacklisted certificate of its chain
 	unsupported bool
 	moduleRef   []byte // the module the signature covers
 	trustedBy   string // description of the trusted key that verified it
@@ -341,8 +341,16 @@ func (r *run) verifyPKCS7(module, raw []byte, kr *Keyring) (*Verdict, bool) {
 		}
 		return disabledPass("hash-available"), false
 	case EKEYREJECTED:
-		if v := r.refuse("blacklist-tbs", "", "every signer's embedded certificate chain holds a blacklisted certificate"); v != nil {
-			v.KernelMessage = "X.509: Cert"
+		var bl *cert
+		for _, s := range signers {
+			if s.blCert != nil {
+				bl = s.blCert
+				break
+			}
+		}
+		if v := r.refuse("blacklist-tbs", "", "every signer's embedded certificate chain holds a blacklisted certificate (%q)", bl.c.Subject.CommonName); v != nil {
+			// x509_get_sig_params logs it while the message is parsed.
+			v.KernelMessage = "X.509: Cert " + strings.TrimPrefix(r.p.tbsEntry(bl), "tbs:") + " is blacklisted"
 			return v, false
 		}
 	}
@@ -387,7 +395,7 @@ func (r *run) verifyOne(s *signer, module []byte, certs []*cert) *Verdict {
 		seen[x] = true
 		s.chain = append(s.chain, x)
 		if x.blacklisted && !r.off("blacklist-tbs") {
-			s.blacklisted = true
+			s.blacklisted, s.blCert = true, x
 			return nil
 		}
 		if x.selfSigned {
@@ -414,7 +422,11 @@ func (r *run) verifyOne(s *signer, module []byte, certs []*cert) *Verdict {
 			return nil
 		}
 		if checkSKID && x.akidSKID != nil && !sameID(p.skid, x.akidSKID) {
-			return r.refuse("chain-auth-skid", "", "embedded certificate %q names its issuer %q by issuer+serial, but the issuer's subjectKeyIdentifier does not match the authorityKeyIdentifier", x.c.Subject.CommonName, p.c.Subject.CommonName)
+			v := r.refuse("chain-auth-skid", "", "embedded certificate %q names its issuer %q by issuer+serial, but the issuer's subjectKeyIdentifier does not match the authorityKeyIdentifier", x.c.Subject.CommonName, p.c.Subject.CommonName)
+			if v != nil {
+				v.KernelMessage = fmt.Sprintf("PKCS7: Sig %d: X.509 chain contains auth-skid nonmatch (%d->%d)", s.index, certIndex(certs, x), certIndex(certs, p))
+			}
+			return v
 		}
 		if seen[p] {
 			return nil
@@ -871,4 +883,14 @@ func issuerCN(raw []byte) string {
 		}
 	}
 	return ""
+}
+
+// certIndex is the 1-based index the kernel gives an embedded certificate.
+func certIndex(certs []*cert, c *cert) int {
+	for i, x := range certs {
+		if x == c {
+			return i + 1
+		}
+	}
+	return 0
 }

@@ -325,6 +325,34 @@ func TestKernelMessages(t *testing.T) {
 	}
 }
 
+// TestKernelMessagesOfRules checks the log lines of some rules against the
+// kernel's format strings.
+func TestKernelMessagesOfRules(t *testing.T) {
+	cases := verdictCases(t)
+	want := map[string]string{
+		"signed attributes (openssl cms without -noattr)": "PKCS7: Invalid module sig (has authattrs)",
+		"Authenticode content with signed attributes":     "PKCS7: Invalid module sig (not pkcs7-data)",
+		"attached content": "PKCS#7 signature with non-detached data",
+		"embedded leaf whose AKID keyId does not match its issuer": "PKCS7: Sig 1: X.509 chain contains auth-skid nonmatch (1->2)",
+		"embedded blacklisted signer":                              "X.509: Cert ",
+		"the marker alone":                                         "Loading of unsigned module is rejected",
+		"P-521 signer, trusted":                                    "Loading of module with unavailable key is rejected",
+		"SHA-1 on a kernel without CRYPTO_SHA1":                    "Loading of module with unsupported crypto is rejected",
+		"module changed after signing":                             "",
+	}
+	p, _ := ForLine("6.1")
+	for _, c := range cases {
+		w, ok := want[c.name]
+		if !ok {
+			continue
+		}
+		v := c.verdict(p)
+		if w == "" && v.KernelMessage != "" || !strings.HasPrefix(v.KernelMessage, w) {
+			t.Errorf("%s: kernel_message %q, want %q", c.name, v.KernelMessage, w)
+		}
+	}
+}
+
 func contains(l []string, s string) bool {
 	for _, x := range l {
 		if x == s {
