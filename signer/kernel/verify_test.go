@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rules-modsign/rules_modsign/signer/cms"
@@ -47,9 +48,24 @@ func summary(v Verdict) string {
 	return string(v.VerifyErrno) + " " + v.Rule
 }
 
-// verdictCases builds the corpus of crafted modules: each rule of each
+// cachedCases holds the corpus for the tests of one run: generating its RSA
+// keys takes seconds. It is only read after the sync.Once.
+var (
+	casesOnce   sync.Once
+	cachedCases []verdictCase
+)
+
+// verdictCases returns the corpus of crafted modules: each rule of each
 // profile decides at least one of them.
 func verdictCases(t *testing.T) []verdictCase {
+	casesOnce.Do(func() { cachedCases = buildVerdictCases(t) })
+	if cachedCases == nil {
+		t.Fatal("building the verdict corpus failed in an earlier test")
+	}
+	return cachedCases
+}
+
+func buildVerdictCases(t *testing.T) []verdictCase {
 	mod := readModule(t)
 	rsa2048 := loadIdentity(t, "test-only-rsa2048.pem")
 	rsa4096 := loadIdentity(t, "test-only-rsa4096.pem")
