@@ -59,11 +59,14 @@ func NewSigner(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer
 	// cacheable; sign-file's ECDSA signatures are randomised, and both kinds
 	// verify the same way. RSA PKCS#1 v1.5 is deterministic anyway.
 	s := &Signer{key: key, hash: h}
-	switch k := key.(type) {
-	case *rsa.PrivateKey:
-		k.Precompute()
+	// By public key, so that keys held elsewhere (a PKCS#11 token) work too.
+	switch key.Public().(type) {
+	case *rsa.PublicKey:
+		if k, ok := key.(*rsa.PrivateKey); ok {
+			k.Precompute()
+		}
 		s.sigAlg = cms.OIDRSAEncryption
-	case *ecdsa.PrivateKey:
+	case *ecdsa.PublicKey:
 		s.sigAlg = h.ECDSA
 	default:
 		return nil, fmt.Errorf("unsupported key type %T (Linux accepts RSA and ECDSA module signatures)", key)

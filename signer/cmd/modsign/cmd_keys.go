@@ -13,6 +13,7 @@ import (
 
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
+	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
@@ -30,7 +31,10 @@ func cmdKeygen(e *env, args []string) error {
 	typ := fs.String("type", "rsa4096", "key type: "+strings.Join(keys.KeyTypes, ", "))
 	days := fs.Int("days", 36500, "validity in days")
 	codeSigning := fs.Bool("code-signing", false, "add extendedKeyUsage codeSigning (for CONFIG_CHECK_CODESIGN_EKU kernels)")
-	keyOut := fs.String("key", "", "write the private key here (PKCS#8 PEM, mode 0600)")
+	keyOut := fs.String("key", "", "write the private key here (PKCS#8 PEM, mode 0600), or generate it inside the token a pkcs11: URI names")
+	pkcs11Module := fs.String("pkcs11-module", "", "PKCS#11 library for a pkcs11: --key whose URI has no module-path (default: $MODSIGN_PKCS11_MODULE)")
+	pinFile := fs.String("pin-file", "", "file holding the token's user PIN for a pkcs11: --key (default: $KBUILD_SIGN_PIN)")
+	storeCert := fs.Bool("store-cert", false, "with a pkcs11: --key, also store the certificate in the token next to the key")
 	certOut := fs.String("cert", "", "write the certificate here (PEM)")
 	derOut := fs.String("der", "", "also write the certificate here (DER)")
 	pos, err := parse(fs, args)
@@ -44,11 +48,15 @@ func cmdKeygen(e *env, args []string) error {
 		return usageErr("keygen: --cn, --key and --cert are required")
 	}
 	for _, p := range []string{*keyOut, *certOut, *derOut} {
-		if p != "" {
+		if p != "" && !pkcs11.IsURI(p) {
 			if err := checkOutDir(p); err != nil {
 				return err
 			}
 		}
+	}
+	if pkcs11.IsURI(*keyOut) {
+		return keygenToken(e, *keyOut, *typ, *pkcs11Module, *pinFile, *storeCert, *certOut, *derOut,
+			keys.CertOptions{CommonName: *cn, Days: *days, CodeSigning: *codeSigning})
 	}
 	key, der, err := keys.Generate(*typ, keys.CertOptions{CommonName: *cn, Days: *days, CodeSigning: *codeSigning})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/rules-modsign/rules_modsign/signer/cms"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
+	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
@@ -35,7 +37,11 @@ func loadPIN(e *env, pinFile string) (*keys.PIN, error) {
 
 // loadKeyAndCert loads the signing key and certificate, turning the common
 // mistakes into errors that say what to do.
-func loadKeyAndCert(keyPath, certPath string, pin *keys.PIN) (crypto.Signer, *x509.Certificate, error) {
+// A pkcs11: URI names a key in a token (modulePath: --pkcs11-module).
+func loadKeyAndCert(e *env, keyPath, certPath, modulePath string, pin *keys.PIN) (crypto.Signer, *x509.Certificate, error) {
+	if pkcs11.IsURI(keyPath) {
+		return loadTokenKey(e, keyPath, certPath, modulePath, pin)
+	}
 	key, err := keys.LoadSigner(keyPath, pin)
 	if err != nil {
 		switch {
@@ -89,14 +95,17 @@ func keyLabel(k crypto.Signer) string {
 		return fmt.Sprintf("RSA-%d", k.N.BitLen())
 	case *ecdsa.PrivateKey:
 		return "ECDSA " + k.Curve.Params().Name
+	case fmt.Stringer:
+		return k.String()
 	}
 	return fmt.Sprintf("%T", k)
 }
 
 func cmdSign(e *env, args []string) error {
 	fs := newFlagSet(e, "sign", "--key KEY --cert CERT [options] MODULE...")
-	keyPath := fs.String("key", "", "private key (PEM/DER, or combined key+cert PEM)")
-	certPath := fs.String("cert", "", "X.509 certificate naming the signer (default: the --key file)")
+	keyPath := fs.String("key", "", "private key (PEM/DER, or combined key+cert PEM), or a PKCS#11 URI (pkcs11:token=...;object=...)")
+	certPath := fs.String("cert", "", "X.509 certificate naming the signer (default: the --key file, or the token's certificate for a PKCS#11 key)")
+	pkcs11Module := fs.String("pkcs11-module", "", "PKCS#11 library for a pkcs11: key whose URI has no module-path (default: $MODSIGN_PKCS11_MODULE)")
 	hash := fs.String("hash", "sha512", "digest: sha256, sha384, sha512, sha224, sha3-256, sha3-384, sha3-512")
 	keyID := fs.Bool("keyid", false, "name the signer by subjectKeyIdentifier (sign-file -k)")
 	replace := fs.Bool("replace", false, "re-sign modules that are already signed (the old signature is stripped)")
@@ -114,7 +123,7 @@ func cmdSign(e *env, args []string) error {
 	if *keyPath == "" {
 		return usageErr("sign: --key is required")
 	}
-	if *certPath == "" {
+	if *certPath == "" && !pkcs11.IsURI(*keyPath) {
 		*certPath = *keyPath
 	}
 	if len(modules) == 0 {
@@ -185,11 +194,17 @@ func cmdSign(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, cert, err := loadKeyAndCert(*keyPath, *certPath, pin)
+	key, cert, err := loadKeyAndCert(e, *keyPath, *certPath, *pkcs11Module, pin)
 	if err != nil {
 		return err
 	}
-	s, err := newSigner(key, cert, *keyPath, *certPath, *hash, *keyID, false, modules...)
+	if c, ok := key.(io.Closer); ok {
+		defer c.Close()
+	}
+	if *certPath == "" {
+		*certPath = "the token's certificate"
+	}
+	s, err := newSigner(key, cert, pkcs11.Redacted(*keyPath), *certPath, *hash, *keyID, false, modules...)
 	if err != nil {
 		return err
 	}
@@ -294,11 +309,14 @@ func cmdSignFile(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		key, cert, err := loadKeyAndCert(keyPath, x509Path, pin)
+		key, cert, err := loadKeyAndCert(e, keyPath, x509Path, "", pin)
 		if err != nil {
 			return err
 		}
-		s, err := newSigner(key, cert, keyPath, x509Path, hashName, useKeyID, true, modulePath)
+		if c, ok := key.(io.Closer); ok {
+			defer c.Close()
+		}
+		s, err := newSigner(key, cert, pkcs11.Redacted(keyPath), x509Path, hashName, useKeyID, true, modulePath)
 		if err != nil {
 			return err
 		}
