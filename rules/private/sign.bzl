@@ -6,15 +6,37 @@ load(":providers.bzl", "KernelModuleInfo", "ModuleSigningKeyInfo")
 def _sign_args(ctx, key_info):
     args = ctx.actions.args()
     args.add("sign")
-    args.add("--key", key_info.key)
+    token = getattr(key_info, "pkcs11_uri", "")
+    if token:
+        # The key stays in the token: only its URI (without a PIN) is an argument.
+        args.add("--key", token)
+        if key_info.pkcs11_module:
+            args.add("--pkcs11-module", key_info.pkcs11_module)
+    else:
+        args.add("--key", key_info.key)
     args.add("--cert", key_info.cert)
     args.add("--hash", ctx.attr.hash)
     if ctx.attr.keyid:
         args.add("--keyid")
     if key_info.pin_file:
         args.add("--pin-file", key_info.pin_file)
-    inputs = [key_info.key, key_info.cert] + ([key_info.pin_file] if key_info.pin_file else [])
+    inputs = ([] if token else [key_info.key]) + [key_info.cert] + ([key_info.pin_file] if key_info.pin_file else [])
     return args, inputs
+
+def _sign_action_kwargs(key_info):
+    """Execution settings of a signing action.
+
+    A key in a PKCS#11 token is reached through the machine's environment (e.g.
+    --action_env=SOFTHSM2_CONF), and the token library may write its own lock and state files,
+    so such an action sees the default shell environment and runs unsandboxed; it still never
+    runs remotely, and its output stays cacheable.
+    """
+    if getattr(key_info, "pkcs11_uri", ""):
+        return {
+            "execution_requirements": dict(SIGN_EXECUTION_REQUIREMENTS, **{"no-sandbox": "1"}),
+            "use_default_shell_env": True,
+        }
+    return {"execution_requirements": SIGN_EXECUTION_REQUIREMENTS}
 
 def _check_kernel_hash(ctx, info, what):
     kernel = info.kernel if info else None
@@ -59,7 +81,7 @@ def _kernel_module_signed_impl(ctx):
         outputs = [out],
         mnemonic = "ModsignSign",
         progress_message = "Signing %{output} (" + ctx.attr.hash + ")",
-        execution_requirements = SIGN_EXECUTION_REQUIREMENTS,
+        **_sign_action_kwargs(key_info)
     )
     return [
         DefaultInfo(files = depset([out])),
@@ -141,7 +163,7 @@ def _kernel_modules_signed_impl(ctx):
         outputs = outs,
         mnemonic = "ModsignSign",
         progress_message = "Signing {} modules of %{{label}} ({})".format(len(srcs), ctx.attr.hash),
-        execution_requirements = SIGN_EXECUTION_REQUIREMENTS,
+        **_sign_action_kwargs(key_info)
     )
     return [DefaultInfo(files = depset(outs))]
 
