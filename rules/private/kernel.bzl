@@ -1,5 +1,6 @@
 """kernel_build and kernel_module."""
 
+load(":common.bzl", "KERNEL_LINES", "kernel_line_from_source")
 load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo", "TrustedKeysInfo", "built_module_info")
 
 KERNEL_BUILD_EXECUTION_REQUIREMENTS = {
@@ -17,6 +18,13 @@ def _kernel_build_impl(ctx):
     if ctx.attr.jobs < 1:
         fail("{}: jobs must be at least 1".format(what))
     tk = ctx.attr.trusted_keys[TrustedKeysInfo] if ctx.attr.trusted_keys else None
+    line = ctx.attr.line or kernel_line_from_source(ctx.file.source.basename)
+    if ctx.attr.line and ctx.attr.line not in KERNEL_LINES:
+        fail("{}: line {} is not one modsign has rules for ({}); leave it empty for another line (modules are then checked with the newest line's rules)".format(
+            what,
+            repr(ctx.attr.line),
+            ", ".join(KERNEL_LINES),
+        ))
 
     image = ctx.actions.declare_file(ctx.label.name + "/bzImage")
     config = ctx.actions.declare_file(ctx.label.name + "/.config")
@@ -80,6 +88,7 @@ def _kernel_build_impl(ctx):
             hashes = tk.hashes if tk else [],
             trusted_keys = tk,
             cc = ctx.attr.cc,
+            line = line,
         ),
     ]
 
@@ -131,6 +140,12 @@ kernel itself is what you develop. Use kernel_build when the kernel is a fixture
             doc = "The C compiler to build with (e.g. gcc-12 for older kernel lines). kernel_module uses the same.",
         ),
         "jobs": attr.int(default = 2, doc = "make -j for the kernel build."),
+        "line": attr.string(
+            doc = "The kernel line, \"6.1\" or \"7.2\": modules signed for this kernel are checked with that line's " +
+                  "rules (`modsign sign --kernel`). Default: read from the source tarball's name " +
+                  "(linux-source-6.1.tar.xz, linux-6.1.55.tar.xz); set it when the name does not say " +
+                  "(debian_linux_source's `@<name>//:tarball`).",
+        ),
         "_kernel_build_sh": attr.label(
             default = Label("//rules/private/scripts:kernel_build.sh"),
             executable = True,

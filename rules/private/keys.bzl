@@ -126,7 +126,7 @@ def _module_signing_key_impl(ctx):
         cert = ctx.actions.declare_file(ctx.label.name + ".crt.pem")
         ctx.actions.run(
             executable = ctx.executable._modsign,
-            arguments = ["cert-bundle", "--out", cert.path, key.path],
+            arguments = ["cert-extract", "--out", cert.path, key.path],
             inputs = [key],
             outputs = [cert],
             mnemonic = "ModsignCertExtract",

@@ -1,6 +1,6 @@
 """kernel_module_signed and kernel_modules_signed."""
 
-load(":common.bzl", "HASHES", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS", "check_hash")
+load(":common.bzl", "HASHES", "KERNEL_LINES", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS", "check_hash")
 load(":providers.bzl", "KernelModuleInfo", "ModuleSigningKeyInfo")
 
 def _sign_args(ctx, key_info):
@@ -38,6 +38,20 @@ def _sign_action_kwargs(key_info):
         }
     return {"execution_requirements": SIGN_EXECUTION_REQUIREMENTS}
 
+def _kernel_line(info):
+    """The line of the module's kernel when modsign has rules for it, else "" (modsign's default)."""
+    kernel = info.kernel if info else None
+    line = getattr(kernel, "line", "") if kernel else ""
+    return line if line in KERNEL_LINES else ""
+
+def _add_kernel_line(args, lines, what):
+    """Passes `--kernel LINE` when the modules' kernel line is known; one batch has one line."""
+    known = sorted({line: True for line in lines if line}.keys())
+    if len(known) > 1:
+        fail("{}: the modules are for kernels of different lines ({}); sign each line's modules in its own target".format(what, ", ".join(known)))
+    if known:
+        args.add("--kernel", known[0])
+
 def _check_kernel_hash(ctx, info, what):
     kernel = info.kernel if info else None
     if kernel and kernel.hashes and ctx.attr.hash not in kernel.hashes:
@@ -72,6 +86,7 @@ def _kernel_module_signed_impl(ctx):
     key_info = ctx.attr.signing_key[ModuleSigningKeyInfo]
     out = ctx.actions.declare_file(ctx.attr.out or (ctx.label.name + "/" + src.basename))
     args, inputs = _sign_args(ctx, key_info)
+    _add_kernel_line(args, [_kernel_line(info)], "kernel_module_signed {}".format(ctx.label))
     args.add("--out", out)
     args.add(src)
     ctx.actions.run(
@@ -135,9 +150,11 @@ def _kernel_modules_signed_impl(ctx):
     outs = []
     seen = {}
     srcs = []
+    lines = []
     for target in ctx.attr.modules:
         info = target[KernelModuleInfo] if KernelModuleInfo in target else None
         _check_kernel_hash(ctx, info, what)
+        lines.append(_kernel_line(info))
         for src in target[DefaultInfo].files.to_list():
             if not src.basename.endswith(".ko"):
                 continue
@@ -153,6 +170,7 @@ def _kernel_modules_signed_impl(ctx):
             srcs.append(src)
     if not srcs:
         fail("{}: no .ko file among modules".format(what))
+    _add_kernel_line(args, lines, what)
     args.add("-q")  # no per-batch summary line in Bazel's output
     args.add("--out-dir", outs[0].dirname)
     args.add_all(srcs)

@@ -32,6 +32,7 @@ def _fake_kernel_build_impl(ctx):
             hashes = ctx.attr.hashes,
             trusted_keys = None,
             cc = "gcc",
+            line = ctx.attr.line,
         ),
     ]
 
@@ -40,6 +41,7 @@ fake_kernel_build = rule(
     doc = "A KernelBuildInfo without a kernel: for analysis tests only.",
     attrs = {
         "hashes": attr.string_list(doc = "The module signature hashes the fake kernel accepts."),
+        "line": attr.string(doc = "The fake kernel's line (\"6.1\", \"7.2\" or \"\")."),
     },
     provides = [KernelBuildInfo],
 )

@@ -64,6 +64,22 @@ def _kernel_build_test_impl(ctx):
     asserts.equals(env, provider_fields(info), provider_fields(ctx.attr.fake[KernelBuildInfo]), "fake_kernel_build's KernelBuildInfo fields")
     return analysistest.end(env)
 
+def _kernel_line_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    target = analysistest.target_under_test(env)
+    if KernelBuildInfo in target:
+        asserts.equals(env, ctx.attr.expect_line, target[KernelBuildInfo].line, "KernelBuildInfo.line")
+    else:
+        sign = only_action(env, analysistest.target_actions(env), "ModsignSign")
+        if ctx.attr.expect_line:
+            asserts.equals(env, ctx.attr.expect_line, arg_after(sign.argv, "--kernel"), "modsign sign --kernel")
+        else:
+            asserts.false(env, "--kernel" in sign.argv, "no --kernel for a module of no known line")
+    return analysistest.end(env)
+
+# KernelBuildInfo.line of a kernel_build, or the `--kernel` the signing action passes.
+kernel_line_test = analysistest.make(_kernel_line_test_impl, attrs = {"expect_line": attr.string()})
+
 kernel_build_test = analysistest.make(
     _kernel_build_test_impl,
     attrs = {
@@ -355,10 +371,52 @@ def kernel_test_suite(name):
         messages = ["//rules/tests:fake_mod_a has no expectation; list it in expect_loaded or expect_rejected"],
     )
 
+    # Kernel lines: named by the tarball, given explicitly, unknown; passed to modsign sign.
+    native.genrule(
+        name = "never_built_linux_source_7_2",
+        outs = ["linux-source-7.2.tar.xz"],
+        cmd = "echo 'analysis tests never build this' >&2; exit 1",
+        tags = manual,
+    )
+    kernel_build(name = "kernel_line_from_name", source = ":never_built_linux_source_7_2", tags = manual)
+    kernel_line_test(name = "kernel_line_from_name_test", target_under_test = ":kernel_line_from_name", expect_line = "7.2")
+    kernel_build(name = "kernel_line_given", line = "6.1", source = ":never_built_linux_tarball", tags = manual)
+    kernel_line_test(name = "kernel_line_given_test", target_under_test = ":kernel_line_given", expect_line = "6.1")
+    kernel_line_test(name = "kernel_line_unknown_test", target_under_test = ":analysed_kernel", expect_line = "")
+    kernel_build(name = "kernel_line_unsupported", line = "5.4", source = ":never_built_linux_tarball", tags = manual)
+    failure_test(
+        name = "kernel_line_unsupported_test",
+        target_under_test = ":kernel_line_unsupported",
+        messages = ["line \"5.4\" is not one modsign has rules for (6.1, 7.2)"],
+    )
+    fake_kernel_build(name = "fake_kernel_6_1", line = "6.1", tags = manual)
+    fake_kernel_build(name = "fake_kernel_7_2", line = "7.2", tags = manual)
+    fake_kernel_module(name = "fake_mod_6_1", kernel = ":fake_kernel_6_1", ko = "testdata/nhc_hop.ko", tags = manual)
+    fake_kernel_module(name = "fake_mod_7_2", kernel = ":fake_kernel_7_2", ko = "testdata/nhc_hop.ko", tags = manual)
+    kernel_module_signed(name = "signed_for_6_1", module = ":fake_mod_6_1", signing_key = ":test_key", tags = manual)
+    kernel_line_test(name = "signed_for_6_1_test", target_under_test = ":signed_for_6_1", expect_line = "6.1")
+    kernel_line_test(name = "signed_no_line_test", target_under_test = ":signed_for_a_sha256", expect_line = "")
+    kernel_modules_signed(name = "batch_for_7_2", modules = [":fake_mod_7_2", "testdata/nhc_hop.ko"], signing_key = ":test_key", tags = manual)
+    kernel_line_test(name = "batch_for_7_2_test", target_under_test = ":batch_for_7_2", expect_line = "7.2")
+    kernel_modules_signed(name = "batch_mixed_lines", modules = [":fake_mod_6_1", ":fake_mod_7_2"], signing_key = ":test_key", tags = manual)
+    failure_test(
+        name = "batch_mixed_lines_test",
+        target_under_test = ":batch_mixed_lines",
+        messages = ["the modules are for kernels of different lines (6.1, 7.2); sign each line's modules in its own target"],
+    )
+
     native.test_suite(
         name = name,
         tests = [
             ":kernel_build_test",
+            ":kernel_line_from_name_test",
+            ":kernel_line_given_test",
+            ":kernel_line_unknown_test",
+            ":kernel_line_unsupported_test",
+            ":signed_for_6_1_test",
+            ":signed_no_line_test",
+            ":batch_for_7_2_test",
+            ":batch_mixed_lines_test",
             ":kernel_module_test",
             ":module_dep_other_kernel_test",
             ":signed_for_a_sha256_test",

@@ -232,7 +232,8 @@ func ModuleHashEntry(signedModule []byte) string {
 // file: comma-separated C string literals, one per line, which certs/Makefile
 // includes into an array after checking them with check-blacklist-hashes.awk
 // (it appends ", NULL" itself, so there is no trailing comma). It lists a
-// "tbs:" entry for each certificate, then the given "bin:" entries (from
+// "tbs:" entry for each certificate (two when its signature digest is not
+// SHA-256: Linux 6.1's and 7.x's), then the given "bin:" entries (from
 // ModuleHashEntry).
 func BlacklistFile(certs []*x509.Certificate, moduleHashes ...string) ([]byte, error) {
 	var lines []string
@@ -249,6 +250,11 @@ func BlacklistFile(certs []*x509.Certificate, moduleHashes ...string) ([]byte, e
 			return nil, err
 		}
 		add(e)
+		// Linux 7.x hashes every TBSCertificate with SHA-256 for the
+		// blacklist (x509_get_sig_params); 6.1 uses the certificate's own
+		// signature digest. List both, so one file revokes it on either line.
+		sum := sha256.Sum256(c.RawTBSCertificate)
+		add("tbs:" + hex.EncodeToString(sum[:]))
 	}
 	for _, e := range moduleHashes {
 		if !strings.HasPrefix(e, "bin:") {

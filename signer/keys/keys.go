@@ -256,3 +256,29 @@ func KernelName(cert *x509.Certificate) string {
 		return email
 	}
 }
+
+// HoldsPrivateKey reports whether data holds a private key: a PEM block of
+// any "... PRIVATE KEY" type, or a DER PKCS#1, PKCS#8 or SEC 1 private key.
+func HoldsPrivateKey(data []byte) bool {
+	if isPEM(data) {
+		rest := data
+		for {
+			var block *pem.Block
+			block, rest = pem.Decode(rest)
+			if block == nil {
+				return false
+			}
+			if strings.Contains(block.Type, "PRIVATE KEY") {
+				return true
+			}
+		}
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(data); err == nil {
+		return true
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(data); err == nil {
+		return true
+	}
+	_, err := x509.ParseECPrivateKey(data)
+	return err == nil
+}

@@ -7,9 +7,11 @@ package modsig
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Magic is the marker the kernel looks for at the very end of a signed module.
@@ -185,6 +187,74 @@ func CheckELF(data []byte) error {
 	end := shoff + uint64(shentsize)*uint64(shnum)
 	if end > uint64(len(data)) {
 		return fmt.Errorf("truncated module: section header table ends at byte %d but the file has only %d bytes", end, len(data))
+	}
+	return nil
+}
+
+// Arch describes the ELF identity of a kernel architecture's modules.
+type Arch struct {
+	Name    string
+	Class   elf.Class
+	Data    elf.Data
+	Machine elf.Machine
+}
+
+// arches are the architectures CheckModule knows, by the names the kernel
+// (ARCH=) and Debian use.
+var arches = []Arch{
+	{"x86_64", elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_X86_64},
+	{"i386", elf.ELFCLASS32, elf.ELFDATA2LSB, elf.EM_386},
+	{"arm64", elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_AARCH64},
+	{"arm", elf.ELFCLASS32, elf.ELFDATA2LSB, elf.EM_ARM},
+	{"riscv64", elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_RISCV},
+	{"ppc64le", elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_PPC64},
+	{"ppc64", elf.ELFCLASS64, elf.ELFDATA2MSB, elf.EM_PPC64},
+	{"s390x", elf.ELFCLASS64, elf.ELFDATA2MSB, elf.EM_S390},
+	{"loongarch64", elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_LOONGARCH},
+	{"mips64el", elf.ELFCLASS64, elf.ELFDATA2LSB, elf.EM_MIPS},
+}
+
+// archAliases maps other spellings (GOARCH, uname -m, Debian) to the names above.
+var archAliases = map[string]string{
+	"amd64": "x86_64", "x86-64": "x86_64", "x86": "i386", "386": "i386", "i686": "i386",
+	"aarch64": "arm64", "armhf": "arm", "armel": "arm", "riscv": "riscv64", "ppc64el": "ppc64le",
+	"s390": "s390x", "loong64": "loongarch64", "mips64le": "mips64el",
+}
+
+// LookupArch returns the ELF identity of an architecture name ("x86_64",
+// "arm64", "amd64", "aarch64", ...).
+func LookupArch(name string) (Arch, error) {
+	if a, ok := archAliases[name]; ok {
+		name = a
+	}
+	var names []string
+	for _, a := range arches {
+		if a.Name == name {
+			return a, nil
+		}
+		names = append(names, a.Name)
+	}
+	return Arch{}, fmt.Errorf("unknown architecture %q (known: %s)", name, strings.Join(names, ", "))
+}
+
+// CheckModule checks that data is a kernel module for arch: an ELF
+// relocatable object (CheckELF) of the architecture's class, byte order and
+// machine, with a .modinfo section (what modpost gives every module; an
+// ordinary .o has none, and the kernel refuses a module without one).
+func CheckModule(data []byte, arch Arch) error {
+	if err := CheckELF(data); err != nil {
+		return err
+	}
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("not a readable ELF object: %w", err)
+	}
+	if f.Class != arch.Class || f.Data != arch.Data || f.Machine != arch.Machine {
+		return fmt.Errorf("the module is an %s %s %s object, but the target architecture is %s (%s %s %s); pass --arch to sign for another architecture",
+			f.Class, f.Data, f.Machine, arch.Name, arch.Class, arch.Data, arch.Machine)
+	}
+	if f.Section(".modinfo") == nil {
+		return errors.New("not a kernel module: the ELF object has no .modinfo section (build it with Kbuild, `make -C KDIR M=DIR modules`, and sign the .ko, not the .o)")
 	}
 	return nil
 }

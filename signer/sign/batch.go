@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -21,6 +22,10 @@ type BatchOptions struct {
 	Workers  int  // 0 means one per CPU
 	// Progress, if set, is called after each module (from the worker goroutines, serialised).
 	Progress func(done, total int, r Result)
+	// Files tracks temporary files for a signal handler (nil: no tracking).
+	Files *Files
+	// Context, when done, stops the batch before the next module.
+	Context context.Context
 }
 
 // Result is the outcome for one job.
@@ -30,13 +35,30 @@ type Result struct {
 	Err  error
 }
 
-// SignFile signs one module.
+// SignFile signs one module. Signing in place (Out == In) holds an
+// exclusive advisory lock on the module from the read to the rename, so a
+// second signer of the same file waits, then sees the signature.
 func (s *Signer) SignFile(j Job, opts BatchOptions) Result {
 	r := Result{Job: j}
-	data, err := os.ReadFile(j.In)
-	if err != nil {
-		r.Err = fmt.Errorf("reading module: %w", err)
+	if opts.Context != nil && opts.Context.Err() != nil {
+		r.Err = fmt.Errorf("%s: not signed: %w", j.In, ErrAborted)
 		return r
+	}
+	var data []byte
+	if !opts.Detached && sameTarget(j.In, j.Out) {
+		l, err := lockInPlace(j.In)
+		if err != nil {
+			r.Err = err
+			return r
+		}
+		defer l.unlock()
+		data = l.data
+	} else {
+		var err error
+		if data, err = os.ReadFile(j.In); err != nil {
+			r.Err = fmt.Errorf("reading module: %w", err)
+			return r
+		}
 	}
 	signed, p7, err := s.SignBytes(data, opts.Replace)
 	if err != nil {
@@ -45,7 +67,7 @@ func (s *Signer) SignFile(j Job, opts BatchOptions) Result {
 	}
 	r.Size = len(signed) - (len(data))
 	if j.P7S != "" {
-		if err := WriteFileAtomic(j.P7S, p7, 0o644); err != nil {
+		if err := opts.Files.Write(j.P7S, p7, 0o644, true); err != nil {
 			r.Err = err
 			return r
 		}
@@ -55,12 +77,22 @@ func (s *Signer) SignFile(j Job, opts BatchOptions) Result {
 		if fi, err := os.Stat(j.In); err == nil {
 			mode = fi.Mode().Perm()
 		}
-		if err := WriteFileAtomic(j.Out, signed, mode); err != nil {
+		if err := opts.Files.Write(j.Out, signed, mode, true); err != nil {
 			r.Err = err
 			return r
 		}
 	}
 	return r
+}
+
+// sameTarget reports whether out names in (the same inode, or the same path).
+func sameTarget(in, out string) bool {
+	if in == out {
+		return true
+	}
+	a, err1 := os.Stat(in)
+	b, err2 := os.Stat(out)
+	return err1 == nil && err2 == nil && os.SameFile(a, b)
 }
 
 // SignFiles signs many modules in one process on all CPUs. Each module is

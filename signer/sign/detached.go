@@ -26,6 +26,7 @@ import (
 // Attacher wraps signatures made elsewhere into module signatures. It knows
 // only the signer's certificate; it is safe for concurrent use.
 type Attacher struct {
+	arch   modsig.Arch
 	cert   *x509.Certificate
 	hash   cms.Hash
 	sid    cms.SignerID
@@ -42,7 +43,11 @@ func NewAttacher(cert *x509.Certificate, opts Options) (*Attacher, error) {
 	if !h.Hash.Available() {
 		return nil, fmt.Errorf("hash %s is not available in this build", h.Name)
 	}
-	a := &Attacher{cert: cert, hash: h}
+	arch, err := lookupArch(opts.Arch)
+	if err != nil {
+		return nil, err
+	}
+	a := &Attacher{cert: cert, hash: h, arch: arch}
 	switch cert.PublicKey.(type) {
 	case *rsa.PublicKey:
 		a.sigAlg = cms.OIDRSAEncryption
@@ -74,13 +79,18 @@ func (a *Attacher) Hash() cms.Hash { return a.hash }
 // the module's digest (an RSA signer makes PKCS#1 v1.5 over it, as
 // `openssl pkeyutl -sign -pkeyopt digest:sha512` does; an ECDSA signer
 // signs it as a prehashed message). A signed module is refused unless
-// replace is set, in which case the old signature is ignored.
-func ToBeSigned(data []byte, hash string, replace bool) ([]byte, error) {
+// replace is set, in which case the old signature is ignored. arch is the
+// architecture the module must be built for ("" = x86_64).
+func ToBeSigned(data []byte, hash, arch string, replace bool) ([]byte, error) {
 	h, ok := cms.HashByName(hash)
 	if !ok || h.Name == "sha1" {
 		return nil, fmt.Errorf("unsupported hash %q (supported: %v)", hash, cms.SigningHashes())
 	}
-	module, err := prepare(data, replace)
+	a, err := lookupArch(arch)
+	if err != nil {
+		return nil, err
+	}
+	module, err := prepare(data, replace, a)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +112,7 @@ var ErrBadSignature = errors.New("the signature does not verify with the certifi
 // sign-file would write, or a complete DER PKCS#7/CMS SignedData, which is
 // appended verbatim like `sign-file -s` does.
 func (a *Attacher) Attach(data, sig []byte, replace bool) (signed, p7 []byte, err error) {
-	module, err := prepare(data, replace)
+	module, err := prepare(data, replace, a.arch)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -196,4 +206,11 @@ func ParseList(data []byte) ([]ListEntry, error) {
 		out = append(out, ListEntry{Kind: f[0], Data: b, Name: f[2]})
 	}
 	return out, nil
+}
+
+func lookupArch(name string) (modsig.Arch, error) {
+	if name == "" {
+		name = "x86_64"
+	}
+	return modsig.LookupArch(name)
 }

@@ -4,31 +4,27 @@ import (
 	"crypto"
 	"crypto/x509"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
 
+	"github.com/rules-modsign/rules_modsign/signer/internal/oracle"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 )
 
-// oracle is Debian's build of the kernel's scripts/sign-file (package linux-kbuild-6.1).
-const oracle = "/usr/lib/linux-kbuild-6.1/scripts/sign-file"
+// signFile is Debian's build of the kernel's scripts/sign-file (package linux-kbuild-6.1).
+const signFile = "/usr/lib/linux-kbuild-6.1/scripts/sign-file"
 
-func requireOracle(t testing.TB) {
+const kbuildInstall = "`apt-get install linux-kbuild-6.1` (Debian bookworm)"
+
+func requireOracle(t testing.TB) string {
 	t.Helper()
-	if _, err := os.Stat(oracle); err != nil {
-		t.Skipf("!!! SKIPPING THE sign-file ORACLE COMPARISON: %s is missing. Install it with `apt-get install linux-kbuild-6.1` (Debian bookworm) to run this test.", oracle)
-	}
+	return oracle.Find(t, signFile, kbuildInstall)
 }
 
 func requireTool(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("!!! SKIPPING: %s is not installed (needed as an independent checker)", name)
-	}
-	return p
+	return oracle.Find(t, name, "`apt-get install "+name+"`")
 }
 
 func keyPath(name string) string { return filepath.Join("..", "testdata", "keys", name) }

@@ -10,13 +10,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rules-modsign/rules_modsign/signer/internal/oracle"
 )
 
 // TestByteIdenticalToSignFile signs real modules with RSA-2048 and RSA-4096,
 // sha256/384/512, with and without -k, and compares every byte with the
 // kernel's sign-file.
 func TestByteIdenticalToSignFile(t *testing.T) {
-	requireOracle(t)
+	sf := requireOracle(t)
 	tmp := t.TempDir()
 	mods := realModules(t, 3)
 	compared := 0
@@ -40,7 +42,7 @@ func TestByteIdenticalToSignFile(t *testing.T) {
 					if keyID {
 						args = append([]string{"-k"}, args...)
 					}
-					if out, err := exec.Command(oracle, args...).CombinedOutput(); err != nil {
+					if out, err := exec.Command(sf, args...).CombinedOutput(); err != nil {
 						t.Fatalf("%s: sign-file: %v\n%s", name, err, out)
 					}
 					want := mustRead(t, dest)
@@ -56,7 +58,7 @@ func TestByteIdenticalToSignFile(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d signatures compared byte for byte with %s", compared, oracle)
+	t.Logf("%d signatures compared byte for byte with %s", compared, sf)
 }
 
 // TestECDSAAcceptedByOthers: ECDSA signatures are randomised, so instead of
@@ -101,7 +103,7 @@ func TestECDSAAcceptedByOthers(t *testing.T) {
 			}
 		}
 	}
-	if _, err := os.Stat(oracle); err == nil {
+	if oracle := oracle.Optional(t, signFile, kbuildInstall); oracle != "" {
 		dest := filepath.Join(tmp, "oracle.ko")
 		if out, err := exec.Command(oracle, "sha384", certPEM, certPEM, testModule, dest).CombinedOutput(); err != nil {
 			t.Fatalf("sign-file: %v\n%s", err, out)
@@ -161,7 +163,7 @@ func TestInfoMatchesModinfo(t *testing.T) {
 			if got := si.ModinfoLines(); got != want {
 				t.Errorf("%s %s: info differs from modinfo:\n--- modsign\n%s--- modinfo\n%s", keyName, hash, got, want)
 			}
-			if _, err := os.Stat(oracle); err == nil {
+			if oracle := oracle.Optional(t, signFile, kbuildInstall); oracle != "" {
 				ref := filepath.Join(tmp, "ref.ko")
 				if out, err := exec.Command(oracle, hash, keyPath(keyName), keyPath(keyName), testModule, ref).CombinedOutput(); err != nil {
 					t.Fatalf("sign-file: %v\n%s", err, out)

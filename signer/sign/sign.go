@@ -11,10 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"time"
 
 	"github.com/rules-modsign/rules_modsign/signer/cms"
+	"github.com/rules-modsign/rules_modsign/signer/kernel"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 )
@@ -22,10 +22,12 @@ import (
 // Signer holds everything needed to sign modules; it is safe for concurrent use.
 type Signer struct {
 	key    crypto.Signer
+	cert   *x509.Certificate
 	hash   cms.Hash
 	sid    cms.SignerID
 	sigAlg asn1.ObjectIdentifier
 	random io.Reader
+	arch   modsig.Arch
 }
 
 // Options configure NewSigner.
@@ -38,6 +40,9 @@ type Options struct {
 	// AllowSHA1 permits sha1, which sign-file still accepts and Linux 6.1
 	// still verifies (CONFIG_MODULE_SIG_SHA1) but which should not be used.
 	AllowSHA1 bool
+	// Arch is the architecture modules must be built for ("" = x86_64;
+	// see modsig.LookupArch).
+	Arch string
 }
 
 // NewSigner prepares a signer from a key and the certificate that names it.
@@ -58,7 +63,15 @@ func NewSigner(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer
 	// source) so that signing is reproducible and Bazel outputs are
 	// cacheable; sign-file's ECDSA signatures are randomised, and both kinds
 	// verify the same way. RSA PKCS#1 v1.5 is deterministic anyway.
-	s := &Signer{key: key, hash: h}
+	arch := opts.Arch
+	if arch == "" {
+		arch = "x86_64"
+	}
+	a, err := modsig.LookupArch(arch)
+	if err != nil {
+		return nil, err
+	}
+	s := &Signer{key: key, cert: cert, hash: h, arch: a}
 	// By public key, so that keys held elsewhere (a PKCS#11 token) work too.
 	switch key.Public().(type) {
 	case *rsa.PublicKey:
@@ -109,7 +122,7 @@ var ErrAlreadySigned = errors.New("module is already signed")
 // appended, plus the PKCS#7 message. With replace, an existing signature is
 // stripped first; without it, a signed module is refused.
 func (s *Signer) SignBytes(data []byte, replace bool) (signed, p7 []byte, err error) {
-	module, err := prepare(data, replace)
+	module, err := prepare(data, replace, s.arch)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,7 +134,7 @@ func (s *Signer) SignBytes(data []byte, replace bool) (signed, p7 []byte, err er
 }
 
 // prepare validates the module and removes an old signature when asked.
-func prepare(data []byte, replace bool) ([]byte, error) {
+func prepare(data []byte, replace bool, arch modsig.Arch) ([]byte, error) {
 	module := data
 	if modsig.HasMarker(data) {
 		if !replace {
@@ -133,51 +146,48 @@ func prepare(data []byte, replace bool) ([]byte, error) {
 		}
 		module = sm.Module
 	}
-	if err := modsig.CheckELF(module); err != nil {
+	if err := modsig.CheckModule(module, arch); err != nil {
 		return nil, err
 	}
 	return module, nil
 }
 
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory that is renamed into place, so readers (and a crash) see either
-// the old file or the complete new one. mode is used when path does not exist
-// yet; an existing file keeps its permission bits.
-func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
-	if fi, err := os.Stat(path); err == nil {
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s is not a regular file", path)
-		}
-		mode = fi.Mode().Perm()
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".modsign-*")
+// CheckModule reports whether data (signed or not) is a module for the
+// signer's architecture.
+func (s *Signer) CheckModule(data []byte) error {
+	_, err := prepare(data, true, s.arch)
+	return err
+}
+
+// KernelVerdict is what a kernel of profile p, trusting the signer's
+// certificate, decides for modules this signer signs: the rules that depend
+// on the key, the certificate and the digest (RSA sizes, curves, digests the
+// line knows, certificate algorithms), checked on a signature of a probe.
+func (s *Signer) KernelVerdict(p *kernel.Profile) (kernel.Verdict, error) {
+	probe := []byte("modsign probe: the verdict does not depend on the module's bytes")
+	p7, err := s.PKCS7(probe)
 	if err != nil {
-		return fmt.Errorf("creating temporary file next to %s: %w", path, err)
+		return kernel.Verdict{}, err
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
+	return p.Verify(modsig.Append(probe, p7), p.NewKeyring([]*x509.Certificate{s.cert}, nil)), nil
+}
+
+// Warnings lists what is legal but unwise about a signing certificate: the
+// kernel does not check validity dates or key usage for module signatures,
+// but other verifiers (and auditors) do.
+func Warnings(key crypto.Signer, cert *x509.Certificate, now time.Time) []string {
+	var w []string
+	name := cert.Subject.CommonName
+	if now.After(cert.NotAfter) {
+		w = append(w, fmt.Sprintf("certificate %q expired on %s (Linux does not check, but other verifiers do)", name, cert.NotAfter.Format("2006-01-02")))
+	} else if now.Before(cert.NotBefore) {
+		w = append(w, fmt.Sprintf("certificate %q is not valid before %s", name, cert.NotBefore.Format("2006-01-02")))
 	}
-	if err := f.Chmod(mode); err != nil {
-		return fmt.Errorf("setting mode of %s: %w", tmp, err)
+	if cert.KeyUsage != 0 && cert.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		w = append(w, fmt.Sprintf("certificate %q has a keyUsage extension without digitalSignature", name))
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
+	if k, ok := key.(*rsa.PrivateKey); ok && k.N.BitLen() < 2048 {
+		w = append(w, fmt.Sprintf("RSA-%d is too weak: use at least 2048 bits (the kernel refuses keys under 2048 bits in FIPS mode)", k.N.BitLen()))
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("renaming %s to %s: %w", tmp, path, err)
-	}
-	ok = true
-	return nil
+	return w
 }

@@ -48,7 +48,7 @@ rms_in_chroot() {
     "TERM=${TERM:-dumb}" "CI=${CI:-}" DEBIAN_FRONTEND=noninteractive)
   local v
   for v in $(compgen -e); do
-    [[ "$v" == RULES_MODSIGN_* || "$v" == KBUILD_SIGN_PIN ]] && envs+=("$v=${!v}")
+    [[ "$v" == RULES_MODSIGN_* || "$v" == KBUILD_SIGN_PIN || "$v" == MODSIGN_REQUIRE_ORACLES ]] && envs+=("$v=${!v}")
   done
   # The script below runs in the new namespace. Mounts are private to it.
   # shellcheck disable=SC2016

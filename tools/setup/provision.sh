@@ -19,13 +19,14 @@ RULES_GO_VERSION=v0.65.0
 GAZELLE_VERSION=v0.54.0
 GAZELLE_V2_VERSION=v2.0.0-3
 
-# Packages in the chroot. linux-source-6.1 comes from bookworm, the rest from sid.
+# Packages in the chroot. linux-source-6.1 and linux-kbuild-6.1 (its scripts/sign-file is the
+# signer tests' oracle) come from bookworm, the rest from sid.
 CHROOT_PACKAGES=(
   bazel-bootstrap bazel-skylib bazel-platforms bazel-features bazel-rules-cc bazel-rules-java
   bazel-rules-proto bazel-rules-python bazel-rules-license bazel-rules-shell bazel-lib
   build-essential gcc-12 ca-certificates git bc bison flex cpio kmod libelf-dev libssl-dev
   file gawk openssl python3 zip rsync xz-utils zstd qemu-system-x86 linux-source-7.2 linux-source-6.1
-  softhsm2 pkcs11-provider linux-kbuild-7.2
+  linux-kbuild-6.1 softhsm2 pkcs11-provider linux-kbuild-7.2
 )
 
 stamp_id() {
@@ -101,7 +102,7 @@ if packages_missing; then
 deb http://deb.debian.org/debian sid main
 deb http://deb.debian.org/debian bookworm main
 EOF
-  # Prefer sid; bookworm only supplies what sid lacks (linux-source-6.1).
+  # Prefer sid; bookworm only supplies what sid lacks (linux-source-6.1, linux-kbuild-6.1).
   cat >"$RMS_ROOT/etc/apt/preferences.d/rules-modsign" <<'EOF'
 Package: *
 Pin: release n=bookworm

@@ -10,8 +10,12 @@ for f in "${@:2:$#-2}"; do [[ "$f" == *.pem ]] && bundle=$f; done
 "$modsign" verify --keyring "$bundle" "$module"
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 "$modsign" strip --out "$tmp/stripped.ko" "$module"
-if "$modsign" verify --keyring "$bundle" "$tmp/stripped.ko"; then
-  echo "FAIL: the stripped module verified"
+# Must fail with exit 1 (refused, not a crash or a usage error) and say why.
+code=0
+out=$("$modsign" verify --keyring "$bundle" "$tmp/stripped.ko" 2>&1) || code=$?
+echo "$out"
+if ((code != 1)) || [[ $out != *"(ENODATA otherwise) [marker]"* ]]; then
+  echo "FAIL: the stripped module: exit $code, want 1 with ENODATA [marker]"
   exit 1
 fi
 echo "PASS: signed module verifies against $bundle; the stripped one does not"

@@ -18,6 +18,7 @@ func cmdDigest(e *env, args []string) error {
 	out := fs.String("out", "", "write the raw binary digest of the one MODULE here (input for openssl pkeyutl -in)")
 	list := fs.String("list", "", "write a digest list (\"digest:HASH HEX NAME\" lines) for all modules here (default: stdout)")
 	replace := fs.Bool("replace", false, "digest a signed module without its signature (default: refuse signed modules)")
+	arch := fs.String("arch", "x86_64", "the architecture the modules are built for (checked in their ELF header)")
 	modules, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -44,7 +45,7 @@ func cmdDigest(e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("reading module: %w", err)
 		}
-		tbs, err := sign.ToBeSigned(data, *hash, *replace)
+		tbs, err := sign.ToBeSigned(data, *hash, *arch, *replace)
 		if err != nil {
 			return withHint(fmt.Errorf("%s: %w", m, err), "digest unsigned modules, or pass --replace to digest a signed one without its signature")
 		}
@@ -95,6 +96,7 @@ func cmdAttach(e *env, args []string) error {
 	keyID := fs.Bool("keyid", false, "name the signer by subjectKeyIdentifier (sign-file -k)")
 	replace := fs.Bool("replace", false, "attach to modules that are already signed (the old signature is stripped)")
 	keepP7s := fs.Bool("keep-p7s", false, "also write the PKCS#7 signature to DEST.p7s")
+	arch := fs.String("arch", "x86_64", "the architecture the modules are built for (checked in their ELF header)")
 	out := fs.String("out", "", "write the signed module here (one module only)")
 	outDir := fs.String("out-dir", "", "write signed modules to DIR/<basename>")
 	modules, err := parse(fs, args)
@@ -126,7 +128,7 @@ func cmdAttach(e *env, args []string) error {
 	if err != nil {
 		return withHint(err, "--cert takes a PEM or DER X.509 certificate")
 	}
-	a, err := sign.NewAttacher(cert, sign.Options{Hash: *hash, KeyID: *keyID})
+	a, err := sign.NewAttacher(cert, sign.Options{Hash: *hash, KeyID: *keyID, Arch: *arch})
 	if err != nil {
 		return fmt.Errorf("%s: %w", *certPath, err)
 	}

@@ -11,33 +11,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rules-modsign/rules_modsign/signer/internal/oracle"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
-
-// needTool returns the path of an oracle tool. Outside CI a missing tool
-// skips the test loudly; under CI (CI=true) it fails it.
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("%s is missing (install Debian's %s)", name, pkg)
-	if os.Getenv("CI") != "" {
-		t.Fatalf("oracle missing under CI: %s", msg)
-	}
-	t.Skipf("!!! SKIPPING: %s", msg)
-	return ""
-}
 
 // TestDigestAttachRoundTrip signs outside modsign with `openssl pkeyutl` and
 // compares the attached result byte for byte with the kernel's sign-file,
 // for RSA-2048 and RSA-4096, three digests, both signer identifiers, one
 // module at a time (--out) and many through a digest and signature list.
 func TestDigestAttachRoundTrip(t *testing.T) {
-	signFile := needTool(t, oracle, "linux-kbuild-6.1")
-	openssl := needTool(t, "openssl", "openssl")
+	sf := oracle.Find(t, signFile, "`apt-get install linux-kbuild-6.1`")
+	openssl := oracle.Find(t, "openssl", "`apt-get install openssl`")
 	tmp := t.TempDir()
 	// Two different modules in a list: the checked-in one and a copy with other bytes.
 	mods := []string{testModule, filepath.Join(tmp, "other.ko")}
@@ -98,7 +83,7 @@ func TestDigestAttachRoundTrip(t *testing.T) {
 					if keyID {
 						sfArgs = append([]string{"-k"}, sfArgs...)
 					}
-					if out, err := exec.Command(signFile, sfArgs...).CombinedOutput(); err != nil {
+					if out, err := exec.Command(sf, sfArgs...).CombinedOutput(); err != nil {
 						t.Fatalf("%s: sign-file: %v\n%s", name, err, out)
 					}
 					got := read(t, filepath.Join(dir, "out", filepath.Base(m)))
@@ -113,21 +98,21 @@ func TestDigestAttachRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d modules attached from openssl pkeyutl signatures, byte-identical to %s", compared, signFile)
+	t.Logf("%d modules attached from openssl pkeyutl signatures, byte-identical to %s", compared, sf)
 }
 
 // TestAttachCMSLikeSignFileS: a complete DER PKCS#7 message (sign-file -d's
 // .p7s) is appended verbatim, as sign-file -s does.
 func TestAttachCMSLikeSignFileS(t *testing.T) {
-	signFile := needTool(t, oracle, "linux-kbuild-6.1")
+	sf := oracle.Find(t, signFile, "`apt-get install linux-kbuild-6.1`")
 	tmp := t.TempDir()
 	k := key("test-only-rsa2048.pem")
 	m := write(t, filepath.Join(tmp, "m.ko"), read(t, testModule))
-	if out, err := exec.Command(signFile, "-d", "sha256", k, k, m).CombinedOutput(); err != nil {
+	if out, err := exec.Command(sf, "-d", "sha256", k, k, m).CombinedOutput(); err != nil {
 		t.Fatalf("sign-file -d: %v\n%s", err, out)
 	}
 	ref := filepath.Join(tmp, "ref.ko")
-	if out, err := exec.Command(signFile, "-s", m+".p7s", "sha256", k, m, ref).CombinedOutput(); err != nil {
+	if out, err := exec.Command(sf, "-s", m+".p7s", "sha256", k, m, ref).CombinedOutput(); err != nil {
 		t.Fatalf("sign-file -s: %v\n%s", err, out)
 	}
 	got := filepath.Join(tmp, "got.ko")
@@ -165,7 +150,7 @@ func TestAttachRefusesBadSignatures(t *testing.T) {
 	if code, _, stderr := runCLI(t, nil, "digest", "--out", dgst, m); code != 0 {
 		t.Fatal(stderr)
 	}
-	hs, _ := sign.ToBeSigned(mod, "sha512", false)
+	hs, _ := sign.ToBeSigned(mod, "sha512", "", false)
 	if !bytes.Equal(read(t, dgst), hs) {
 		t.Fatalf("digest --out wrote %x, want %x", read(t, dgst), hs)
 	}
@@ -228,7 +213,7 @@ func TestAttachRefusesBadSignatures(t *testing.T) {
 // TestAttachECDSA: an ECDSA signature made elsewhere over the digest
 // (randomised, as openssl makes it) verifies with the kernel's rules.
 func TestAttachECDSA(t *testing.T) {
-	openssl := needTool(t, "openssl", "openssl")
+	openssl := oracle.Find(t, "openssl", "`apt-get install openssl`")
 	tmp := t.TempDir()
 	k := key("test-only-ecdsa-p384.pem")
 	d := filepath.Join(tmp, "d")

@@ -14,7 +14,6 @@ import (
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
-	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
 func checkOutDir(path string) error {
@@ -47,10 +46,17 @@ func cmdKeygen(e *env, args []string) error {
 	if *cn == "" || *keyOut == "" || *certOut == "" {
 		return usageErr("keygen: --cn, --key and --cert are required")
 	}
-	for _, p := range []string{*keyOut, *certOut, *derOut} {
-		if p != "" && !pkcs11.IsURI(p) {
-			if err := checkOutDir(p); err != nil {
-				return err
+	outs := []struct{ flag, path string }{{"--key", *keyOut}, {"--cert", *certOut}, {"--der", *derOut}}
+	for i, a := range outs {
+		if a.path == "" || pkcs11.IsURI(a.path) {
+			continue
+		}
+		if err := checkOutDir(a.path); err != nil {
+			return err
+		}
+		for _, b := range outs[i+1:] {
+			if b.path != "" && sameOutput(a.path, b.path) {
+				return usageErr("keygen: %s %s and %s %s name the same file; the private key would be overwritten", a.flag, a.path, b.flag, b.path)
 			}
 		}
 	}
@@ -66,23 +72,85 @@ func cmdKeygen(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The key file is created 0600 and replaced atomically; an existing file
-	// is chmod-ed too so a key never lands in a world-readable file.
-	if err := sign.WriteFileAtomic(*keyOut, keyPEM, 0o600); err != nil {
+	// The key is written to a temporary file created 0600 and renamed into
+	// place; an existing file's mode is never copied onto it.
+	if err := e.files.Write(*keyOut, keyPEM, 0o600, false); err != nil {
 		return err
 	}
-	if err := os.Chmod(*keyOut, 0o600); err != nil {
-		return fmt.Errorf("keygen: %w", err)
-	}
-	if err := sign.WriteFileAtomic(*certOut, keys.MarshalCertPEM(der), 0o644); err != nil {
+	if err := e.files.Write(*certOut, keys.MarshalCertPEM(der), 0o644, true); err != nil {
 		return err
 	}
 	if *derOut != "" {
-		if err := sign.WriteFileAtomic(*derOut, der, 0o644); err != nil {
+		if err := e.files.Write(*derOut, der, 0o644, true); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sameOutput reports whether two output paths name one file: the same inode
+// when both exist (hard links, symlinks, "./x" and "x"), else the same
+// resolved directory and name.
+func sameOutput(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	resolve := func(p string) string {
+		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+		if err != nil {
+			dir = filepath.Dir(p)
+		}
+		abs, err := filepath.Abs(filepath.Join(dir, filepath.Base(p)))
+		if err != nil {
+			return p
+		}
+		if target, err := filepath.EvalSymlinks(abs); err == nil {
+			return target
+		}
+		return abs
+	}
+	return resolve(a) == resolve(b)
+}
+
+// refusePrivateKeys fails when a certificate input holds a private key: its
+// output would be public, and its action may run on a remote executor.
+func refusePrivateKeys(command string, paths []string) error {
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("reading certificate: %w", err)
+		}
+		if keys.HoldsPrivateKey(data) {
+			return withHint(fmt.Errorf("%s: %s holds a private key; %s only takes certificates", command, p, command),
+				"pass the certificate alone (extract it with `modsign cert-extract --out CERT.pem KEY.pem`)")
+		}
+	}
+	return nil
+}
+
+// cmdCertExtract writes the certificate of a combined key+certificate file
+// (such as the kernel's signing_key.pem): the one command that reads a
+// private key to produce public output, run where the key lives.
+func cmdCertExtract(e *env, args []string) error {
+	fs := newFlagSet(e, "cert-extract", "--out CERT.pem KEY_AND_CERT.pem")
+	out := fs.String("out", "", "write the certificate here (PEM)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" || len(pos) != 1 {
+		return usageErr("cert-extract: --out and exactly one combined key+certificate file are required")
+	}
+	if err := checkOutDir(*out); err != nil {
+		return err
+	}
+	certs, err := keys.LoadCertificates(pos[0])
+	if err != nil {
+		return withHint(err, "the file must hold a certificate (PEM) next to the key")
+	}
+	return e.files.Write(*out, keys.Bundle(certs), 0o644, true)
 }
 
 func loadAllCerts(paths []string) ([]*x509.Certificate, error) {
@@ -110,11 +178,14 @@ func cmdCertBundle(e *env, args []string) error {
 	if err := checkOutDir(*out); err != nil {
 		return err
 	}
+	if err := refusePrivateKeys("cert-bundle", pos); err != nil {
+		return err
+	}
 	certs, err := loadAllCerts(pos)
 	if err != nil {
 		return err
 	}
-	return sign.WriteFileAtomic(*out, keys.Bundle(certs), 0o644)
+	return e.files.Write(*out, keys.Bundle(certs), 0o644, true)
 }
 
 func cmdBlacklist(e *env, args []string) error {
@@ -152,7 +223,7 @@ func cmdBlacklist(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return sign.WriteFileAtomic(*out, data, 0o644)
+	return e.files.Write(*out, data, 0o644, true)
 }
 
 // CertInfo is the JSON form of `modsign certinfo --json`.

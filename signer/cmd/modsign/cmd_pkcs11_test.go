@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rules-modsign/rules_modsign/signer/internal/oracle"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
@@ -31,7 +32,7 @@ func newSoftHSM(t *testing.T) *softHSM {
 	if !pkcs11.Available {
 		t.Fatal("this test binary was built without cgo, so it cannot load a PKCS#11 library")
 	}
-	util := needTool(t, "softhsm2-util", "softhsm2")
+	util := oracle.Find(t, "softhsm2-util", "`apt-get install softhsm2`")
 	h := &softHSM{label: "modsign-test", pin: "4321"}
 	for _, l := range softHSMLibs {
 		if _, err := os.Stat(l); err == nil {
@@ -39,7 +40,7 @@ func newSoftHSM(t *testing.T) *softHSM {
 		}
 	}
 	if h.lib == "" {
-		needTool(t, softHSMLibs[0], "softhsm2")
+		oracle.Find(t, softHSMLibs[0], "`apt-get install softhsm2`")
 	}
 	dir := t.TempDir()
 	os.Mkdir(filepath.Join(dir, "tokens"), 0o700)
@@ -64,7 +65,7 @@ func (h *softHSM) importKey(t *testing.T, keyFile, label, hexID string) {
 		t.Fatal(err)
 	}
 	p8 := write(t, filepath.Join(t.TempDir(), "k.p8.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	if out, err := exec.Command("softhsm2-util", "--import", p8, "--token", h.label, "--label", label, "--id", hexID, "--pin", h.pin).CombinedOutput(); err != nil {
+	if out, err := exec.Command(oracle.Find(t, "softhsm2-util", "`apt-get install softhsm2`"), "--import", p8, "--token", h.label, "--label", label, "--id", hexID, "--pin", h.pin).CombinedOutput(); err != nil {
 		t.Fatalf("softhsm2-util --import: %v\n%s", err, out)
 	}
 }
@@ -77,13 +78,13 @@ func (h *softHSM) uri(object string) string {
 // bookworm's 6.1 (OpenSSL 3.0) on the host, sid's 7.2 (OpenSSL 3.6) in the chroot.
 func signFileOracles(t *testing.T) []string {
 	var out []string
-	if _, err := os.Stat(oracle); err == nil {
-		out = append(out, oracle)
+	if _, err := os.Stat(signFile); err == nil {
+		out = append(out, signFile)
 	}
 	m, _ := filepath.Glob("/usr/lib/linux-kbuild-7.*/scripts/sign-file")
 	out = append(out, m...)
 	if len(out) == 0 {
-		if os.Getenv("CI") != "" {
+		if oracle.Required() {
 			t.Fatalf("no sign-file oracle under CI: install linux-kbuild-6.1 (host) or linux-kbuild-7.2 (chroot)")
 		}
 		t.Skip("!!! SKIPPING: no sign-file oracle (linux-kbuild-6.1 or linux-kbuild-7.2)")

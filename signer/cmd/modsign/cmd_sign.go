@@ -10,10 +10,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/rules-modsign/rules_modsign/signer/cms"
+	"github.com/rules-modsign/rules_modsign/signer/kernel"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
@@ -72,7 +74,7 @@ func checkHash(name string, modules []string) error {
 
 // newSigner checks the key against the certificate and builds the signer,
 // naming both files in errors.
-func newSigner(key crypto.Signer, cert *x509.Certificate, keyPath, certPath, hash string, keyID, allowSHA1 bool, modules ...string) (*sign.Signer, error) {
+func newSigner(key crypto.Signer, cert *x509.Certificate, keyPath, certPath, hash, arch string, keyID, allowSHA1 bool, modules ...string) (*sign.Signer, error) {
 	if h, ok := cms.HashByName(hash); !(ok && h.Name == "sha1" && allowSHA1) {
 		if err := checkHash(hash, modules); err != nil {
 			return nil, err
@@ -82,11 +84,40 @@ func newSigner(key crypto.Signer, cert *x509.Certificate, keyPath, certPath, has
 		return nil, withHint(fmt.Errorf("private key %s does not match certificate %s: %w", keyPath, certPath, err),
 			"pass the certificate that belongs to the key (for a combined kernel_key.pem, give the same file to --key and --cert)")
 	}
-	s, err := sign.NewSigner(key, cert, sign.Options{Hash: hash, KeyID: keyID, AllowSHA1: allowSHA1})
+	s, err := sign.NewSigner(key, cert, sign.Options{Hash: hash, KeyID: keyID, AllowSHA1: allowSHA1, Arch: arch})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", certPath, err)
 	}
 	return s, nil
+}
+
+// checkForKernel refuses to sign what a kernel of profile p would refuse,
+// unless allow is set, and prints the certificate warnings.
+func checkForKernel(e *env, s *sign.Signer, p *kernel.Profile, key crypto.Signer, cert *x509.Certificate, keyPath, certPath string, allow bool) error {
+	for _, w := range sign.Warnings(key, cert, time.Now()) {
+		fmt.Fprintf(e.stderr, "modsign: warning: %s: %s\n", certPath, w)
+	}
+	if s.Hash().Name == "sha1" && p.Line() != "6.1" {
+		err := fmt.Errorf("cannot sign for Linux %s with sha1 [rule sign-sha1]: kernel/module/Kconfig of 7.x no longer offers MODULE_SIG_SHA1 (6.1 still verifies it)", p.Line())
+		if !allow {
+			return withHint(err, "use sha256, sha384 or sha512; pass --allow-refused to sign anyway")
+		}
+		fmt.Fprintf(e.stderr, "modsign: warning: %v (signing anyway: --allow-refused)\n", err)
+	}
+	v, err := s.KernelVerdict(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", keyPath, err)
+	}
+	if v.OK {
+		return nil
+	}
+	err = fmt.Errorf("cannot sign with %s and %s for Linux %s: the kernel would refuse every module signed this way with %s [rule %s]: %s",
+		keyPath, certPath, p.Line(), v.Errno, v.Rule, v.Reason)
+	if !allow {
+		return withHint(err, "use a key the kernel takes (RSA 2048/3072/4096, ECDSA P-256/P-384) and a digest it knows, or target another line with --kernel; experts: --allow-refused signs anyway")
+	}
+	fmt.Fprintf(e.stderr, "modsign: warning: %v (signing anyway: --allow-refused)\n", err)
+	return nil
 }
 
 func keyLabel(k crypto.Signer) string {
@@ -114,6 +145,10 @@ func cmdSign(e *env, args []string) error {
 	out := fs.String("out", "", "write the signed module here (one module only)")
 	outDir := fs.String("out-dir", "", "write signed modules to DIR/<basename>")
 	pinFile := fs.String("pin-file", "", "file holding the passphrase of an encrypted key (default: $KBUILD_SIGN_PIN)")
+	line := fs.String("kernel", kernel.DefaultLine(), "kernel line the modules are for ("+strings.Join(kernel.Lines(), " or ")+"): signing refuses what it would refuse")
+	kconfig := fs.String("kernel-config", "", "the kernel's .config: a digest it does not build in is refused")
+	arch := fs.String("arch", "x86_64", "architecture the modules must be built for (x86_64, arm64, i386, arm, riscv64, ppc64le, s390x, ...)")
+	allowRefused := fs.Bool("allow-refused", false, "sign even what the target kernel would refuse (experts)")
 	quiet := fs.Bool("q", false, "no progress bar or summary")
 	jobs := fs.Int("j", 0, "parallel workers (default: number of CPUs)")
 	modules, err := parse(fs, args)
@@ -190,6 +225,20 @@ func cmdSign(e *env, args []string) error {
 	if err := checkHash(*hash, modules); err != nil {
 		return err
 	}
+	prof, err := kernel.ForLine(*line)
+	if err != nil {
+		return usageErr("sign: --kernel: %v", err)
+	}
+	if *kconfig != "" {
+		data, err := os.ReadFile(*kconfig)
+		if err != nil {
+			return fmt.Errorf("reading kernel config: %w", err)
+		}
+		prof = prof.WithKernelConfig(data)
+	}
+	if _, err := modsig.LookupArch(*arch); err != nil {
+		return usageErr("sign: --arch: %v", err)
+	}
 	pin, err := loadPIN(e, *pinFile)
 	if err != nil {
 		return err
@@ -204,13 +253,16 @@ func cmdSign(e *env, args []string) error {
 	if *certPath == "" {
 		*certPath = "the token's certificate"
 	}
-	s, err := newSigner(key, cert, pkcs11.Redacted(*keyPath), *certPath, *hash, *keyID, false, modules...)
+	s, err := newSigner(key, cert, pkcs11.Redacted(*keyPath), *certPath, *hash, *arch, *keyID, false, modules...)
 	if err != nil {
+		return err
+	}
+	if err := checkForKernel(e, s, prof, key, cert, *keyPath, *certPath, *allowRefused); err != nil {
 		return err
 	}
 	start := time.Now()
 	bar := !*quiet && len(jobList) > 1 && e.isTerminal(e.stderr)
-	opts := sign.BatchOptions{Replace: *replace, Detached: *detached, Workers: *jobs}
+	opts := sign.BatchOptions{Replace: *replace, Detached: *detached, Workers: *jobs, Files: e.files, Context: e.ctx}
 	if bar {
 		opts.Progress = func(done, total int, r sign.Result) {
 			const width = 40
@@ -295,9 +347,36 @@ func cmdSignFile(e *env, args []string) error {
 	if len(pos) == 5 {
 		dest = pos[4]
 	}
-	data, err := os.ReadFile(modulePath)
-	if err != nil {
+	var data []byte
+	var err error
+	if dest == modulePath && !signOnly {
+		d, unlock, err := sign.LockForUpdate(modulePath)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		data = d
+	} else if data, err = os.ReadFile(modulePath); err != nil {
 		return fmt.Errorf("%s: %w", modulePath, err)
+	}
+	// sign-file keeps the kernel tool's command line; the architecture and
+	// the kernel line come from the environment.
+	arch, _ := e.getenv("MODSIGN_ARCH")
+	if arch == "" {
+		arch = hostArch()
+	}
+	a, err := modsig.LookupArch(arch)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("MODSIGN_ARCH: %w", err)}
+	}
+	module := data
+	if modsig.HasMarker(data) {
+		if sm, err := modsig.Split(data); err == nil {
+			module = sm.Module
+		}
+	}
+	if err := modsig.CheckModule(module, a); err != nil {
+		return withHint(fmt.Errorf("%s: %w", modulePath, err), "set MODSIGN_ARCH for modules of another architecture")
 	}
 	var sig []byte
 	if rawSig {
@@ -316,15 +395,25 @@ func cmdSignFile(e *env, args []string) error {
 		if c, ok := key.(io.Closer); ok {
 			defer c.Close()
 		}
-		s, err := newSigner(key, cert, pkcs11.Redacted(keyPath), x509Path, hashName, useKeyID, true, modulePath)
+		s, err := newSigner(key, cert, pkcs11.Redacted(keyPath), x509Path, hashName, a.Name, useKeyID, true, modulePath)
 		if err != nil {
 			return err
+		}
+		if line, ok := e.getenv("MODSIGN_KERNEL"); ok && line != "" {
+			prof, err := kernel.ForLine(line)
+			if err != nil {
+				return &exitError{code: 2, err: fmt.Errorf("MODSIGN_KERNEL: %w", err)}
+			}
+			allow, _ := e.getenv("MODSIGN_ALLOW_REFUSED")
+			if err := checkForKernel(e, s, prof, key, cert, keyPath, x509Path, allow == "1"); err != nil {
+				return err
+			}
 		}
 		if sig, err = s.PKCS7(data); err != nil {
 			return fmt.Errorf("%s: %w", modulePath, err)
 		}
 		if saveSig {
-			if err := sign.WriteFileAtomic(modulePath+".p7s", sig, 0o644); err != nil {
+			if err := e.files.Write(modulePath+".p7s", sig, 0o644, true); err != nil {
 				return err
 			}
 		}
@@ -336,8 +425,13 @@ func cmdSignFile(e *env, args []string) error {
 	if fi, err := os.Stat(modulePath); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	return sign.WriteFileAtomic(dest, modsig.Append(data, sig), mode)
+	return e.files.Write(dest, modsig.Append(data, sig), mode, true)
 }
+
+// hostArch is the architecture sign-file checks modules against when
+// MODSIGN_ARCH is not set: the machine it runs on, as DKMS signs modules for
+// the running kernel.
+func hostArch() string { return runtime.GOARCH }
 
 func signFileUsage(e *env) error {
 	fmt.Fprint(e.stderr, "Usage: modsign sign-file [-dp] <hash algo> <key> <x509> <module> [<dest>]\n")

@@ -5,30 +5,38 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/pprof"
 	"strings"
+	"syscall"
+
+	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
 const usage = `modsign: sign Linux kernel modules
 
 Usage:
   modsign sign --key KEY --cert CERT [--hash sha512] [--keyid] [--replace]
+               [--kernel 6.1|7.2] [--kernel-config .config] [--arch x86_64] [--allow-refused]
                [--detached | --keep-p7s] [--out OUT | --out-dir DIR] [--pin-file F] MODULE...
   modsign sign-file [-dpks] HASH KEY X509 MODULE [DEST]
   modsign digest [--hash sha512] [--out FILE | --list FILE] MODULE...
   modsign attach --cert CERT (--sig SIG | --sigs LIST) [--hash sha512] [--keyid]
                [--replace] [--keep-p7s] [--out OUT | --out-dir DIR] MODULE...
-  modsign verify (--cert CERT... | --keyring BUNDLE.pem) [--blacklist LIST] [--json] MODULE...
+  modsign verify (--cert CERT... | --keyring BUNDLE.pem) [--kernel 6.1|7.2] [--kernel-config .config]
+               [--blacklist LIST] [--json] MODULE...
   modsign info [--json] MODULE...
   modsign strip [--out OUT] MODULE...
   modsign keygen --cn CN [--type rsa4096|rsa3072|rsa2048|ecdsa-p384|ecdsa-p256]
                [--days 36500] [--code-signing] --key KEY.pem --cert CERT.pem [--der CERT.der]
   modsign cert-bundle --out BUNDLE.pem CERT...
+  modsign cert-extract --out CERT.pem KEY_AND_CERT.pem
   modsign blacklist --out LIST [--module SIGNED.ko]... [CERT...]
   modsign certinfo [--json] CERT
 
@@ -58,10 +66,36 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) (string, bool)
 	isTerminal     func(io.Writer) bool
+	// files writes outputs and tracks their temporary files (nil: untracked).
+	files *sign.Files
+	// ctx is cancelled on SIGINT/SIGTERM (nil: never).
+	ctx context.Context
+}
+
+// handleSignals cancels the run on SIGINT or SIGTERM, removes the temporary
+// files in flight and exits with 128+signal, as a shell reports it.
+func handleSignals(e *env, cancel context.CancelFunc) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		sig := <-ch
+		cancel()
+		n := e.files.Abort()
+		fmt.Fprintf(e.stderr, "modsign: interrupted by %v: removed %d temporary files; every output is either complete or untouched\n", sig, n)
+		code := 130
+		if sig == syscall.SIGTERM {
+			code = 143
+		}
+		os.Exit(code)
+	}()
 }
 
 func main() {
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.LookupEnv, isTerminal: isTerminal}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.LookupEnv, isTerminal: isTerminal,
+		files: sign.NewFiles(), ctx: ctx}
+	handleSignals(e, cancel)
 	// MODSIGN_CPUPROFILE=FILE writes a CPU profile (used by tools/bench).
 	if p := os.Getenv("MODSIGN_CPUPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {
@@ -82,17 +116,18 @@ func run(e *env, args []string) int {
 		return 2
 	}
 	cmds := map[string]func(*env, []string) error{
-		"sign":        cmdSign,
-		"sign-file":   cmdSignFile,
-		"digest":      cmdDigest,
-		"attach":      cmdAttach,
-		"verify":      cmdVerify,
-		"info":        cmdInfo,
-		"strip":       cmdStrip,
-		"keygen":      cmdKeygen,
-		"cert-bundle": cmdCertBundle,
-		"blacklist":   cmdBlacklist,
-		"certinfo":    cmdCertInfo,
+		"sign":         cmdSign,
+		"sign-file":    cmdSignFile,
+		"digest":       cmdDigest,
+		"attach":       cmdAttach,
+		"verify":       cmdVerify,
+		"info":         cmdInfo,
+		"strip":        cmdStrip,
+		"keygen":       cmdKeygen,
+		"cert-bundle":  cmdCertBundle,
+		"cert-extract": cmdCertExtract,
+		"blacklist":    cmdBlacklist,
+		"certinfo":     cmdCertInfo,
 	}
 	name := args[0]
 	if name == "-h" || name == "--help" || name == "help" {
