@@ -52,3 +52,9 @@ def rules_modsign_go_repositories():
         sum = "h1:/VxmeAX5qU6Q3EwafypogwWbYryHFmF2RpkJmw3m4MQ=",
         version = "v1.1.2",
     )
+    go_repository(
+        name = "com_github_cloudflare_circl",
+        importpath = "github.com/cloudflare/circl",
+        sum = "h1:O64F26HEqNhznd/hrC5KZXVKYuKM2rx4deZDTc4ihQA=",
+        version = "v1.6.5",
+    )
