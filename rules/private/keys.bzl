@@ -3,7 +3,8 @@
 load(":common.bzl", "KEYGEN_EXECUTION_REQUIREMENTS", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS")
 load(":providers.bzl", "ModuleSigningKeyInfo")
 
-KEY_TYPES = ["rsa4096", "rsa3072", "rsa2048", "ecdsa-p384", "ecdsa-p256"]
+# mldsa44/65/87 (ML-DSA, FIPS 204) need Linux 7.0 or later with CONFIG_CRYPTO_MLDSA.
+KEY_TYPES = ["rsa4096", "rsa3072", "rsa2048", "ecdsa-p384", "ecdsa-p256", "mldsa44", "mldsa65", "mldsa87"]
 
 def _certinfo(ctx, cert):
     identity = ctx.actions.declare_file(ctx.label.name + ".identity.json")
@@ -59,6 +60,7 @@ def _x509_keypair_impl(ctx):
             generated = True,
             pkcs11_uri = "",
             pkcs11_module = "",
+            key_type = ctx.attr.key_type,
         ),
     ]
 
@@ -86,7 +88,7 @@ Outputs: `<name>.crt.pem` and `<name>.crt.der` (default outputs), `<name>.key.pe
         "key_type": attr.string(
             default = "rsa4096",
             values = KEY_TYPES,
-            doc = "Key algorithm and size. ECDSA needs CONFIG_CRYPTO_ECDSA in the kernel.",
+            doc = "Key algorithm and size. ECDSA needs CONFIG_CRYPTO_ECDSA in the kernel; ML-DSA (mldsa44, mldsa65, mldsa87) needs Linux 7.0 or later with CONFIG_CRYPTO_MLDSA, and signing for a 6.1 kernel with it fails at analysis.",
         ),
         "days": attr.int(default = 36500, doc = "Validity of the certificate, in days."),
         "code_signing": attr.bool(
@@ -145,6 +147,7 @@ def _module_signing_key_impl(ctx):
             generated = False,
             pkcs11_uri = ctx.attr.pkcs11_uri,
             pkcs11_module = ctx.attr.pkcs11_module,
+            key_type = "",
         ),
     ]
 

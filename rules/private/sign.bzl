@@ -38,6 +38,12 @@ def _sign_action_kwargs(key_info):
         }
     return {"execution_requirements": SIGN_EXECUTION_REQUIREMENTS}
 
+def _check_key_for_line(key_info, line, what):
+    """ML-DSA keys need Linux 7.0 or later: refuse them for a 6.1 kernel at analysis."""
+    key_type = getattr(key_info, "key_type", "")
+    if key_type.startswith("mldsa") and line == "6.1":
+        fail("{}: the signing key is {} (ML-DSA), which Linux 6.1 cannot verify (its PKCS#7 parser knows RSA and ECDSA only; ML-DSA module signatures need Linux 7.0 or later with CONFIG_CRYPTO_MLDSA); sign 6.1 modules with an RSA or ECDSA key".format(what, key_type))
+
 def _kernel_line(info):
     """The line of the module's kernel when modsign has rules for it, else "" (modsign's default)."""
     kernel = info.kernel if info else None
@@ -87,6 +93,7 @@ def _kernel_module_signed_impl(ctx):
     out = ctx.actions.declare_file(ctx.attr.out or (ctx.label.name + "/" + src.basename))
     args, inputs = _sign_args(ctx, key_info)
     _add_kernel_line(args, [_kernel_line(info)], "kernel_module_signed {}".format(ctx.label))
+    _check_key_for_line(key_info, _kernel_line(info), "kernel_module_signed {}".format(ctx.label))
     args.add("--out", out)
     args.add(src)
     ctx.actions.run(
@@ -171,6 +178,8 @@ def _kernel_modules_signed_impl(ctx):
     if not srcs:
         fail("{}: no .ko file among modules".format(what))
     _add_kernel_line(args, lines, what)
+    for line in lines:
+        _check_key_for_line(key_info, line, what)
     args.add("-q")  # no per-batch summary line in Bazel's output
     args.add("--out-dir", outs[0].dirname)
     args.add_all(srcs)

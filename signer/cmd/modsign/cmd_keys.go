@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
 )
@@ -266,6 +267,10 @@ func certInfo(c *x509.Certificate) CertInfo {
 		ci.KeyType = "ecdsa-" + strings.ToLower(strings.ReplaceAll(k.Curve.Params().Name, "-", ""))
 	default:
 		ci.KeyType = fmt.Sprintf("%T", k)
+		if pub, err := mldsa.CertPublicKey(c); err == nil {
+			// crypto/x509 knows neither the key nor the signature algorithm.
+			ci.KeyType, ci.SignatureAlgo = pub.Params.Name, pub.Params.Display
+		}
 	}
 	if e, err := keys.BlacklistEntry(c); err == nil {
 		ci.TBSHash = e
