@@ -15,6 +15,7 @@ import (
 
 	"github.com/rules-modsign/rules_modsign/signer/cms"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 )
 
@@ -31,6 +32,7 @@ type Attacher struct {
 	hash   cms.Hash
 	sid    cms.SignerID
 	sigAlg asn1.ObjectIdentifier
+	mldsa  *mldsa.PublicKey // the certificate's key, when it is ML-DSA
 }
 
 // NewAttacher prepares an Attacher for the certificate's key, with the same
@@ -54,7 +56,11 @@ func NewAttacher(cert *x509.Certificate, opts Options) (*Attacher, error) {
 	case *ecdsa.PublicKey:
 		a.sigAlg = h.ECDSA
 	default:
-		return nil, fmt.Errorf("certificate %q holds a %T key; Linux accepts RSA and ECDSA module signatures", cert.Subject.CommonName, cert.PublicKey)
+		pub, err := mldsa.CertPublicKey(cert)
+		if err != nil {
+			return nil, fmt.Errorf("certificate %q holds a %T key; Linux accepts RSA, ECDSA and (7.0+) ML-DSA module signatures", cert.Subject.CommonName, cert.PublicKey)
+		}
+		a.sigAlg, a.mldsa = pub.Params.OID, pub
 	}
 	if opts.KeyID {
 		if len(cert.SubjectKeyId) == 0 {
@@ -127,6 +133,9 @@ func (a *Attacher) Attach(data, sig []byte, replace bool) (signed, p7 []byte, er
 	d := a.hash.Hash.New()
 	d.Write(module)
 	digest := d.Sum(nil)
+	if a.mldsa != nil {
+		return a.attachMLDSA(module, digest, sig)
+	}
 	switch pub := a.cert.PublicKey.(type) {
 	case *rsa.PublicKey:
 		if len(sig) != pub.Size() {
@@ -165,6 +174,9 @@ type ListEntry struct {
 const DigestListHeader = `# modsign digest list v1: KIND HEX NAME per line.
 # KIND digest:HASH: HEX is the module's HASH digest; sign it as a prehashed
 #   message, e.g. xxd -r -p <<<HEX | openssl pkeyutl -sign -inkey KEY -pkeyopt digest:HASH
+# KIND signed-attrs:sha512: HEX is the DER SET of signed attributes an ML-DSA key signs as
+#   a message (openssl pkeyutl -sign -rawin). (ML-DSA over the module itself needs the module:
+#   openssl pkeyutl -sign -rawin -inkey KEY -in MODULE, then modsign attach --sig.)
 # Return a signature list: one "sig HEX NAME" line per module (HEX: the raw signature).
 `
 
@@ -213,4 +225,47 @@ func lookupArch(name string) (modsig.Arch, error) {
 		name = "x86_64"
 	}
 	return modsig.LookupArch(name)
+}
+
+// ToBeSignedAttrs returns the signed attributes an outside ML-DSA signer
+// signs for the module data (their DER SET, with a messageDigest of the
+// given hash, which must be sha512 for Linux), the form sign-file makes with
+// OpenSSL 3.x; Linux 7.x takes it with CONFIG_PKCS7_WAIVE_AUTHATTRS_REJECTION_FOR_MLDSA.
+func ToBeSignedAttrs(data []byte, hash, arch string, replace bool) ([]byte, error) {
+	if h, ok := cms.HashByName(hash); !ok || h.Name != "sha512" {
+		return nil, fmt.Errorf("ML-DSA signed attributes use sha512 (Linux takes no other digest for ML-DSA), not %s", hash)
+	}
+	d, err := ToBeSigned(data, hash, arch, replace)
+	if err != nil {
+		return nil, err
+	}
+	attrs, err := cms.SignedAttributes(d)
+	if err != nil {
+		return nil, err
+	}
+	return cms.SignedAttributesToSign(attrs), nil
+}
+
+// attachMLDSA takes a raw ML-DSA signature (FIPS 204, empty context) either
+// over the module itself (pure mode) or over the signed attributes
+// ToBeSignedAttrs gives (with a sha512 attacher), whichever it verifies as.
+func (a *Attacher) attachMLDSA(module, digest, sig []byte) (signed, p7 []byte, err error) {
+	if a.mldsa.Verify(module, sig) {
+		p7, err = cms.Encode(a.hash, a.sid, a.sigAlg, sig)
+	} else if a.hash.Name == "sha512" {
+		attrs, aerr := cms.SignedAttributes(digest)
+		if aerr != nil {
+			return nil, nil, aerr
+		}
+		if !a.mldsa.Verify(cms.SignedAttributesToSign(attrs), sig) {
+			return nil, nil, fmt.Errorf("%w (%s, neither over the module itself nor over its SHA-512 signed attributes)", ErrBadSignature, a.mldsa.Params.Display)
+		}
+		p7, err = cms.EncodeSigned(a.hash, a.sid, a.sigAlg, attrs, sig)
+	} else {
+		return nil, nil, fmt.Errorf("%w (%s over the module itself; signed attributes would need --hash sha512)", ErrBadSignature, a.mldsa.Params.Display)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return modsig.Append(module, p7), p7, nil
 }

@@ -13,12 +13,13 @@ import (
 
 // cmdDigest writes what an outside signer must sign for each module.
 func cmdDigest(e *env, args []string) error {
-	fs := newFlagSet(e, "digest", "[--hash sha512] [--out FILE | --list FILE] MODULE...")
+	fs := newFlagSet(e, "digest", "[--hash sha512] [--signed-attrs] [--out FILE | --list FILE] MODULE...")
 	hash := fs.String("hash", "sha512", "digest: sha256, sha384, sha512, sha224, sha3-256, sha3-384, sha3-512")
 	out := fs.String("out", "", "write the raw binary digest of the one MODULE here (input for openssl pkeyutl -in)")
 	list := fs.String("list", "", "write a digest list (\"digest:HASH HEX NAME\" lines) for all modules here (default: stdout)")
 	replace := fs.Bool("replace", false, "digest a signed module without its signature (default: refuse signed modules)")
 	arch := fs.String("arch", "x86_64", "the architecture the modules are built for (checked in their ELF header)")
+	signedAttrs := fs.Bool("signed-attrs", false, "for an ML-DSA signer: write the SHA-512 signed attributes to sign (sign-file's OpenSSL 3.x form) instead of a digest")
 	modules, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -45,11 +46,18 @@ func cmdDigest(e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("reading module: %w", err)
 		}
-		tbs, err := sign.ToBeSigned(data, *hash, *arch, *replace)
+		kind := "digest:" + canonicalHash(*hash)
+		var tbs []byte
+		if *signedAttrs {
+			kind = "signed-attrs:" + canonicalHash(*hash)
+			tbs, err = sign.ToBeSignedAttrs(data, *hash, *arch, *replace)
+		} else {
+			tbs, err = sign.ToBeSigned(data, *hash, *arch, *replace)
+		}
 		if err != nil {
 			return withHint(fmt.Errorf("%s: %w", m, err), "digest unsigned modules, or pass --replace to digest a signed one without its signature")
 		}
-		entries = append(entries, sign.ListEntry{Kind: "digest:" + canonicalHash(*hash), Data: tbs, Name: names[i]})
+		entries = append(entries, sign.ListEntry{Kind: kind, Data: tbs, Name: names[i]})
 	}
 	if *out != "" {
 		return sign.WriteFileAtomic(*out, entries[0].Data, 0o644)
