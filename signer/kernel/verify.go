@@ -316,7 +316,11 @@ func (r *run) verifyPKCS7(module, raw []byte, kr *Keyring) (*Verdict, bool) {
 		}
 	}
 	if signers[0].si.SignedAttrs != nil && !r.p.waivesAuthAttrs(signers) {
-		if v := r.refuse("module-authattrs", "", "the signature has signed (authenticated) attributes, which Linux %s refuses for modules", r.p.line); v != nil {
+		hint := ""
+		if !r.p.is61() && isMLDSA(signers[0].pkey) {
+			hint = " (for ML-DSA, 7.x takes them with CONFIG_PKCS7_WAIVE_AUTHATTRS_REJECTION_FOR_MLDSA=y: give that kernel's .config with --kernel-config; or sign the module itself, without --signed-attrs)"
+		}
+		if v := r.refuse("module-authattrs", "", "the signature has signed (authenticated) attributes, which Linux %s refuses for modules%s", r.p.line, hint); v != nil {
 			return v, false
 		}
 	}
