@@ -5,6 +5,7 @@ Load everything from here:
     load("@rules_modsign//rules:defs.bzl", "kernel_module", "kernel_module_signed", ...)
 """
 
+load("//rules/private:detached.bzl", _kernel_module_digests = "kernel_module_digests", _kernel_modules_attached = "kernel_modules_attached")
 load("//rules/private:kernel.bzl", _kernel_build = "kernel_build", _kernel_module = "kernel_module")
 load("//rules/private:keys.bzl", _module_signing_key = "module_signing_key", _unavailable_signing_key = "unavailable_signing_key", _x509_keypair = "x509_keypair")
 load(
@@ -23,6 +24,8 @@ module_signing_key = _module_signing_key
 unavailable_signing_key = _unavailable_signing_key
 kernel_module_signed = _kernel_module_signed
 kernel_modules_signed = _kernel_modules_signed
+kernel_module_digests = _kernel_module_digests
+kernel_modules_attached = _kernel_modules_attached
 trusted_keys = _trusted_keys
 kernel_build = _kernel_build
 kernel_module = _kernel_module

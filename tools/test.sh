@@ -35,6 +35,7 @@ host_packages() {
   [[ -x /usr/lib/linux-kbuild-6.1/scripts/sign-file ]] || need+=(linux-kbuild-6.1)
   command -v modinfo >/dev/null || need+=(kmod)
   command -v openssl >/dev/null || need+=(openssl)
+  command -v softhsm2-util >/dev/null || need+=(softhsm2) # the PKCS#11 token of the keys tests
   command -v debootstrap >/dev/null || need+=(debootstrap)
   [[ ${#need[@]} -eq 0 ]] && return 0
   [[ $(id -u) == 0 ]] || { echo "tools/test.sh: install ${need[*]} (needs root)"; return 1; }

@@ -3,7 +3,8 @@
 load(":common.bzl", "KEYGEN_EXECUTION_REQUIREMENTS", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS")
 load(":providers.bzl", "ModuleSigningKeyInfo")
 
-KEY_TYPES = ["rsa4096", "rsa3072", "rsa2048", "ecdsa-p384", "ecdsa-p256"]
+# mldsa44/65/87 (ML-DSA, FIPS 204) need Linux 7.0 or later with CONFIG_CRYPTO_MLDSA.
+KEY_TYPES = ["rsa4096", "rsa3072", "rsa2048", "ecdsa-p384", "ecdsa-p256", "mldsa44", "mldsa65", "mldsa87"]
 
 def _certinfo(ctx, cert):
     identity = ctx.actions.declare_file(ctx.label.name + ".identity.json")
@@ -57,6 +58,9 @@ def _x509_keypair_impl(ctx):
             common_name = ctx.attr.common_name,
             pin_file = None,
             generated = True,
+            pkcs11_uri = "",
+            pkcs11_module = "",
+            key_type = ctx.attr.key_type,
         ),
     ]
 
@@ -84,7 +88,7 @@ Outputs: `<name>.crt.pem` and `<name>.crt.der` (default outputs), `<name>.key.pe
         "key_type": attr.string(
             default = "rsa4096",
             values = KEY_TYPES,
-            doc = "Key algorithm and size. ECDSA needs CONFIG_CRYPTO_ECDSA in the kernel.",
+            doc = "Key algorithm and size. ECDSA needs CONFIG_CRYPTO_ECDSA in the kernel; ML-DSA (mldsa44, mldsa65, mldsa87) needs Linux 7.0 or later with CONFIG_CRYPTO_MLDSA, and signing for a 6.1 kernel with it fails at analysis.",
         ),
         "days": attr.int(default = 36500, doc = "Validity of the certificate, in days."),
         "code_signing": attr.bool(
@@ -95,9 +99,29 @@ Outputs: `<name>.crt.pem` and `<name>.crt.der` (default outputs), `<name>.key.pe
     provides = [ModuleSigningKeyInfo],
 )
 
+def _check_pkcs11_uri(ctx):
+    uri = ctx.attr.pkcs11_uri
+    what = "module_signing_key {}".format(ctx.label)
+    if ctx.file.key:
+        fail("{}: give either key (a file) or pkcs11_uri (a key in a token), not both".format(what))
+    if not uri.startswith("pkcs11:"):
+        fail("{}: pkcs11_uri {} must be an RFC 7512 URI starting with \"pkcs11:\", e.g. \"pkcs11:token=release;object=modsign\"".format(what, repr(uri)))
+    if "pin-value=" in uri:
+        fail("{}: pkcs11_uri must not carry pin-value: the URI is an action argument, which logs, execution logs and remote caches keep. Use pin_file or pin-source=file:/path in the URI".format(what))
+    if not ctx.file.cert:
+        fail("{}: a key in a PKCS#11 token needs cert, the key's X.509 certificate file (e.g. exported with `modsign keygen --key pkcs11:... --cert`)".format(what))
+    if ctx.attr.pkcs11_module and not ctx.attr.pkcs11_module.startswith("/"):
+        fail("{}: pkcs11_module must be an absolute path on the signing machine, e.g. /usr/lib/softhsm/libsofthsm2.so".format(what))
+
 def _module_signing_key_impl(ctx):
     key = ctx.file.key
     cert = ctx.file.cert
+    if ctx.attr.pkcs11_uri:
+        _check_pkcs11_uri(ctx)
+    elif not key:
+        fail("module_signing_key {}: give key (a private key file) or pkcs11_uri (a key in a PKCS#11 token)".format(ctx.label))
+    elif ctx.attr.pkcs11_module:
+        fail("module_signing_key {}: pkcs11_module only applies with pkcs11_uri".format(ctx.label))
     if not cert:
         # The key file holds the certificate too: extract it here, locally (this action reads
         # the private key), so certinfo and trusted_keys only ever read the public certificate.
@@ -121,6 +145,9 @@ def _module_signing_key_impl(ctx):
             common_name = ctx.attr.common_name,
             pin_file = ctx.file.pin_file,
             generated = False,
+            pkcs11_uri = ctx.attr.pkcs11_uri,
+            pkcs11_module = ctx.attr.pkcs11_module,
+            key_type = "",
         ),
     ]
 
@@ -133,16 +160,32 @@ Use it for release keys. Keep the key out of version control and bring it in wit
 file outside the workspace given by an environment variable: on a CI machine the key comes
 from the machine's secret store, is read by the local signing action only, and never enters
 a cache: source files are hashed, not uploaded, and signing never runs remotely.
+
+Or keep the key in a PKCS#11 token (an HSM, a smart card, SoftHSM2): set `pkcs11_uri` and
+`cert` instead of `key`. No private key file exists anywhere; the signing action passes the URI
+to `modsign sign`, which asks the token to sign. That action runs on this machine only
+(`no-remote-exec`), unsandboxed and with the default shell environment, because it reaches the
+token through the machine: pass what the token library needs with `--action_env` (for SoftHSM2,
+`--action_env=SOFTHSM2_CONF=/path/softhsm2.conf`) and the PIN with `pin_file` or the URI's
+`pin-source=file:/path`; never put the PIN itself in `--action_env` or the URI, since an
+action's environment and arguments are part of its key, which execution logs and remote caches
+keep. Its output is cacheable: RSA signatures are deterministic, so the token's signature equals
+any earlier one.
 """,
     attrs = dict({
         "key": attr.label(
-            mandatory = True,
             allow_single_file = True,
-            doc = "The private key: PEM or DER, RSA (PKCS#1 or PKCS#8) or EC; may be the seed's combined `kernel_key.pem`.",
+            doc = "The private key: PEM or DER, RSA (PKCS#1 or PKCS#8) or EC; may be the seed's combined `kernel_key.pem`. Leave it out for a key in a PKCS#11 token (`pkcs11_uri`).",
+        ),
+        "pkcs11_uri": attr.string(
+            doc = "An RFC 7512 URI naming a private key in a PKCS#11 token, as sign-file takes it, e.g. `pkcs11:token=release;object=modsign`. It must not contain `pin-value`. Needs `cert`.",
+        ),
+        "pkcs11_module": attr.string(
+            doc = "The PKCS#11 library for `pkcs11_uri` (absolute path on the signing machine), when the URI has no `module-path`; else `$MODSIGN_PKCS11_MODULE` from --action_env.",
         ),
         "cert": attr.label(
             allow_single_file = True,
-            doc = "The certificate, PEM or DER. Defaults to `key`, for a file holding both.",
+            doc = "The certificate, PEM or DER. Defaults to `key`, for a file holding both. Required with `pkcs11_uri`.",
         ),
         "pin_file": attr.label(
             allow_single_file = True,

@@ -6,15 +6,43 @@ load(":providers.bzl", "KernelModuleInfo", "ModuleSigningKeyInfo")
 def _sign_args(ctx, key_info):
     args = ctx.actions.args()
     args.add("sign")
-    args.add("--key", key_info.key)
+    token = getattr(key_info, "pkcs11_uri", "")
+    if token:
+        # The key stays in the token: only its URI (without a PIN) is an argument.
+        args.add("--key", token)
+        if key_info.pkcs11_module:
+            args.add("--pkcs11-module", key_info.pkcs11_module)
+    else:
+        args.add("--key", key_info.key)
     args.add("--cert", key_info.cert)
     args.add("--hash", ctx.attr.hash)
     if ctx.attr.keyid:
         args.add("--keyid")
     if key_info.pin_file:
         args.add("--pin-file", key_info.pin_file)
-    inputs = [key_info.key, key_info.cert] + ([key_info.pin_file] if key_info.pin_file else [])
+    inputs = ([] if token else [key_info.key]) + [key_info.cert] + ([key_info.pin_file] if key_info.pin_file else [])
     return args, inputs
+
+def _sign_action_kwargs(key_info):
+    """Execution settings of a signing action.
+
+    A key in a PKCS#11 token is reached through the machine's environment (e.g.
+    --action_env=SOFTHSM2_CONF), and the token library may write its own lock and state files,
+    so such an action sees the default shell environment and runs unsandboxed; it still never
+    runs remotely, and its output stays cacheable.
+    """
+    if getattr(key_info, "pkcs11_uri", ""):
+        return {
+            "execution_requirements": dict(SIGN_EXECUTION_REQUIREMENTS, **{"no-sandbox": "1"}),
+            "use_default_shell_env": True,
+        }
+    return {"execution_requirements": SIGN_EXECUTION_REQUIREMENTS}
+
+def _check_key_for_line(key_info, line, what):
+    """ML-DSA keys need Linux 7.0 or later: refuse them for a 6.1 kernel at analysis."""
+    key_type = getattr(key_info, "key_type", "")
+    if key_type.startswith("mldsa") and line == "6.1":
+        fail("{}: the signing key is {} (ML-DSA), which Linux 6.1 cannot verify (its PKCS#7 parser knows RSA and ECDSA only; ML-DSA module signatures need Linux 7.0 or later with CONFIG_CRYPTO_MLDSA); sign 6.1 modules with an RSA or ECDSA key".format(what, key_type))
 
 def _kernel_line(info):
     """The line of the module's kernel when modsign has rules for it, else "" (modsign's default)."""
@@ -65,6 +93,7 @@ def _kernel_module_signed_impl(ctx):
     out = ctx.actions.declare_file(ctx.attr.out or (ctx.label.name + "/" + src.basename))
     args, inputs = _sign_args(ctx, key_info)
     _add_kernel_line(args, [_kernel_line(info)], "kernel_module_signed {}".format(ctx.label))
+    _check_key_for_line(key_info, _kernel_line(info), "kernel_module_signed {}".format(ctx.label))
     args.add("--out", out)
     args.add(src)
     ctx.actions.run(
@@ -74,7 +103,7 @@ def _kernel_module_signed_impl(ctx):
         outputs = [out],
         mnemonic = "ModsignSign",
         progress_message = "Signing %{output} (" + ctx.attr.hash + ")",
-        execution_requirements = SIGN_EXECUTION_REQUIREMENTS,
+        **_sign_action_kwargs(key_info)
     )
     return [
         DefaultInfo(files = depset([out])),
@@ -149,6 +178,8 @@ def _kernel_modules_signed_impl(ctx):
     if not srcs:
         fail("{}: no .ko file among modules".format(what))
     _add_kernel_line(args, lines, what)
+    for line in lines:
+        _check_key_for_line(key_info, line, what)
     args.add("-q")  # no per-batch summary line in Bazel's output
     args.add("--out-dir", outs[0].dirname)
     args.add_all(srcs)
@@ -159,7 +190,7 @@ def _kernel_modules_signed_impl(ctx):
         outputs = outs,
         mnemonic = "ModsignSign",
         progress_message = "Signing {} modules of %{{label}} ({})".format(len(srcs), ctx.attr.hash),
-        execution_requirements = SIGN_EXECUTION_REQUIREMENTS,
+        **_sign_action_kwargs(key_info)
     )
     return [DefaultInfo(files = depset(outs))]
 

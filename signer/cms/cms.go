@@ -161,6 +161,13 @@ type SignedData struct {
 // sigAlg is OIDRSAEncryption (encoded with NULL parameters) or an ecdsa-with-*
 // OID (encoded without parameters), as OpenSSL does.
 func Encode(h Hash, sid SignerID, sigAlg asn1.ObjectIdentifier, signature []byte) ([]byte, error) {
+	return EncodeSigned(h, sid, sigAlg, nil, signature)
+}
+
+// EncodeSigned is Encode with optional signed attributes: signedAttrs, when
+// not nil, is the DER [0] IMPLICIT SET written between the digest and the
+// signature algorithms (see SignedAttributes).
+func EncodeSigned(h Hash, sid SignerID, sigAlg asn1.ObjectIdentifier, signedAttrs, signature []byte) ([]byte, error) {
 	version := int64(1)
 	if sid.IsSKID() {
 		version = 3
@@ -198,6 +205,9 @@ func Encode(h Hash, sid SignerID, sigAlg asn1.ObjectIdentifier, signature []byte
 							})
 						}
 						digestAlg(b)
+						if signedAttrs != nil {
+							b.AddBytes(signedAttrs)
+						}
 						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 							b.AddASN1ObjectIdentifier(sigAlg)
 							if sigAlg.Equal(OIDRSAEncryption) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rules-modsign/rules_modsign/signer/cms"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 )
 
 // cert is an X.509 certificate as the kernel's x509_cert_parse() sees it.
@@ -34,6 +35,8 @@ type cert struct {
 	unsupportedSig bool
 	selfSigned     bool
 	blacklisted    bool
+	// mldsa is the key of an ML-DSA certificate (7.x), which crypto/x509 leaves nil.
+	mldsa *mldsa.PublicKey
 }
 
 // Keyring is the set of trusted keys a kernel loaded at boot from its
@@ -169,6 +172,14 @@ func (r *run) parseCert(der []byte, blacklist map[string]bool) (*cert, *Verdict)
 	}
 	kc.sigPkey, kc.sigHash = sa.pkey, sa.hash
 	// x509_extract_key_data.
+	if pub := mldsaCertKey(c); pub != nil {
+		if r.p.is61() {
+			if v := r.refuse("ecdsa-curve", "", "certificate %q holds an %s key; ML-DSA needs Linux 7.0 or later (CONFIG_CRYPTO_MLDSA), and Linux %s's X.509 parser does not know it", c.Subject.CommonName, pub.Params.Display, r.p.line); v != nil {
+				return nil, v
+			}
+		}
+		kc.pkey, kc.mldsa = pub.Params.Name, pub
+	}
 	switch pub := c.PublicKey.(type) {
 	case *rsa.PublicKey:
 		kc.pkey = "rsa"
@@ -182,6 +193,9 @@ func (r *run) parseCert(der []byte, blacklist map[string]bool) (*cert, *Verdict)
 			}
 		}
 	default:
+		if kc.mldsa != nil {
+			break
+		}
 		if v := r.refuse("ecdsa-curve", "", "certificate %q holds a %T key, which Linux %s does not take for module signatures", c.Subject.CommonName, pub, r.p.line); v != nil {
 			return nil, v
 		}
@@ -190,7 +204,7 @@ func (r *run) parseCert(der []byte, blacklist map[string]bool) (*cert, *Verdict)
 	kc.akidID, kc.akidSKID = parseAKID(c)
 	// x509_get_sig_params: the digest must be there; then the blacklist.
 	// (modsign also cannot check what Go cannot hash: md4, sm3, streebog.)
-	if _, ok := hashByKernelName(kc.sigHash); !ok || !r.p.HashAvailable(kc.sigHash) {
+	if _, ok := hashByKernelName(kc.sigHash); (!ok || !r.p.HashAvailable(kc.sigHash)) && kc.sigHash != "none" {
 		kc.unsupportedSig = true
 	}
 	if blacklist != nil {
@@ -215,10 +229,7 @@ func (r *run) parseCert(der []byte, blacklist map[string]bool) (*cert, *Verdict)
 	if kc.unsupportedSig {
 		return kc, nil
 	}
-	h, _ := hashByKernelName(kc.sigHash)
-	d := h.New()
-	d.Write(c.RawTBSCertificate)
-	if v := r.publicKeyVerify(kc, kc.sigPkey, kc.sigHash, c.Signature, d.Sum(nil), "the self-signature of "+quote(c.Subject.CommonName)); v != nil {
+	if v := r.publicKeyVerify(kc, kc.sigPkey, kc.sigHash, c.Signature, digest(kc.sigHash, c.RawTBSCertificate), "the self-signature of "+quote(c.Subject.CommonName)); v != nil {
 		if v.VerifyErrno == ENOPKG {
 			kc.unsupportedSig = true
 			return kc, nil
@@ -277,6 +288,9 @@ func (p *Profile) certSigAlgo(oid asn1.ObjectIdentifier) (sigAlgo, bool) {
 			return sigAlgo{"rsa", "sha224"}, true
 		}
 		return sigAlgo{}, false
+	}
+	if name, ok, isML := p.mldsaPkey(oid); isML {
+		return sigAlgo{name, "none"}, ok
 	}
 	nist := asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 3}
 	if len(oid) == 9 && oid[:8].Equal(nist) && !p.is61() {

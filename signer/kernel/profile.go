@@ -84,6 +84,9 @@ type Profile struct {
 	// hashes is the set of digests crypto_alloc_shash finds in the kernel
 	// (nil: every digest the line's PKCS#7 parser knows).
 	hashes map[string]bool
+	// mldsaAuthAttrs: CONFIG_PKCS7_WAIVE_AUTHATTRS_REJECTION_FOR_MLDSA=y (7.x),
+	// which lets ML-DSA module signatures carry signed attributes.
+	mldsaAuthAttrs bool
 }
 
 // ForLine returns the profile of a kernel line ("6.1" or "7.2"; "" means DefaultLine).
@@ -132,6 +135,9 @@ func (p *Profile) WithKernelConfig(config []byte) *Profile {
 		name, val, ok := strings.Cut(strings.TrimSpace(line), "=")
 		if !ok || val != "y" {
 			continue
+		}
+		if name == "CONFIG_PKCS7_WAIVE_AUTHATTRS_REJECTION_FOR_MLDSA" {
+			q.mldsaAuthAttrs = true
 		}
 		for _, h := range configHashes[strings.TrimPrefix(name, "CONFIG_")] {
 			q.hashes[h] = true

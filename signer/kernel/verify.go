@@ -193,6 +193,7 @@ type signer struct {
 	blCert      *cert // the blacklisted certificate of its chain
 	unsupported bool
 	moduleRef   []byte // the module the signature covers
+	message     []byte // what the signature covers (signedMessage), once computed
 	trustedBy   string // description of the trusted key that verified it
 	trustedCert *x509.Certificate
 }
@@ -263,11 +264,18 @@ func (r *run) verifyPKCS7(module, raw []byte, kr *Keyring) (*Verdict, bool) {
 		}
 		pk, ok := r.p.pkeyName(si.SignatureAlgorithm)
 		if !ok {
-			if v := r.refuse("pkey-algo", "", "signer %d: signature algorithm %s is unknown to Linux %s's PKCS#7 parser (it takes rsaEncryption and ecdsa-with-*)", i+1, si.SignatureAlgorithm, r.p.line); v != nil {
+			what := "it takes rsaEncryption and ecdsa-with-*"
+			if isMLDSA(pk) {
+				what = "ML-DSA module signatures need Linux 7.0 or later with CONFIG_CRYPTO_MLDSA"
+			}
+			if v := r.refuse("pkey-algo", "", "signer %d: signature algorithm %s is unknown to Linux %s's PKCS#7 parser (%s)", i+1, si.SignatureAlgorithm, r.p.line, what); v != nil {
 				return v, false
 			}
 		}
 		s.pkey = pk
+		if isMLDSA(pk) && si.SignedAttrs == nil {
+			s.hash = "none" // pkcs7_check_authattrs: the algorithm takes the data
+		}
 		if msg.ContentType.Equal(cms.OIDMSIndirectData) && si.SignedAttrs == nil {
 			if v := r.refuse("authenticode-authattrs", "", "signer %d: an Authenticode (msIndirectData) message needs signed attributes", i+1); v != nil {
 				return v, false
@@ -307,8 +315,12 @@ func (r *run) verifyPKCS7(module, raw []byte, kr *Keyring) (*Verdict, bool) {
 			return v, false
 		}
 	}
-	if signers[0].si.SignedAttrs != nil {
-		if v := r.refuse("module-authattrs", "", "the signature has signed (authenticated) attributes, which Linux %s refuses for modules", r.p.line); v != nil {
+	if signers[0].si.SignedAttrs != nil && !r.p.waivesAuthAttrs(signers) {
+		hint := ""
+		if !r.p.is61() && isMLDSA(signers[0].pkey) {
+			hint = " (for ML-DSA, 7.x takes them with CONFIG_PKCS7_WAIVE_AUTHATTRS_REJECTION_FOR_MLDSA=y: give that kernel's .config with --kernel-config; or sign the module itself, without --signed-attrs)"
+		}
+		if v := r.refuse("module-authattrs", "", "the signature has signed (authenticated) attributes, which Linux %s refuses for modules%s", r.p.line, hint); v != nil {
 			return v, false
 		}
 	}
@@ -369,11 +381,16 @@ func (kr *Keyring) blacklistMap() map[string]bool {
 // embedded certificates, verify against it, and walk the embedded chain.
 func (r *run) verifyOne(s *signer, module []byte, certs []*cert) *Verdict {
 	// pkcs7_digest: crypto_alloc_shash(hash_algo), ENOENT -> ENOPKG.
-	if !r.p.HashAvailable(s.hash) {
+	if s.hash != "none" && !r.p.HashAvailable(s.hash) {
 		if v := r.refuse("hash-available", "", "signer %d: the kernel has no %s digest built in (crypto_alloc_shash fails)", s.index, s.hash); v != nil {
 			return v
 		}
 	}
+	msg, v := r.signedMessage(s, module)
+	if v != nil {
+		return v
+	}
+	s.message = msg
 	// pkcs7_find_key.
 	for _, c := range certs {
 		if sameID(c.id, s.authID) {
@@ -384,7 +401,7 @@ func (r *run) verifyOne(s *signer, module []byte, certs []*cert) *Verdict {
 	if s.signer == nil {
 		return nil
 	}
-	if v := r.publicKeyVerify(s.signer, s.pkey, s.hash, s.si.Signature, digest(s.hash, module),
+	if v := r.publicKeyVerify(s.signer, s.pkey, s.hash, s.si.Signature, s.message,
 		fmt.Sprintf("signer %d's signature (embedded certificate %q)", s.index, s.signer.c.Subject.CommonName)); v != nil {
 		return v
 	}
@@ -506,7 +523,7 @@ func (r *run) validateTrustOne(s *signer, kr *Keyring) *Verdict {
 	for _, x := range s.chain {
 		if k := kr.findCert(x); k != nil {
 			if x == s.signer {
-				return trustedVerify(k, s.pkey, s.hash, s.si.Signature, digest(s.hash, s.moduleRef),
+				return trustedVerify(k, s.pkey, s.hash, s.si.Signature, s.message,
 					fmt.Sprintf("signer %d's signature", s.index))
 			}
 			return trustedVerify(k, last.sigPkey, last.sigHash, last.c.Signature, digest(last.sigHash, last.c.RawTBSCertificate),
@@ -527,7 +544,7 @@ func (r *run) validateTrustOne(s *signer, kr *Keyring) *Verdict {
 		}
 	}
 	if k := kr.find(s.authID); k != nil {
-		return trustedVerify(k, s.pkey, s.hash, s.si.Signature, digest(s.hash, s.moduleRef),
+		return trustedVerify(k, s.pkey, s.hash, s.si.Signature, s.message,
 			fmt.Sprintf("signer %d's signature", s.index))
 	}
 	return r.unknownKey(s, kr, fmt.Sprintf("signer %d (%s) is not among the %d trusted keys", s.index, describeSID(s.si), len(kr.keysOrNil())))
@@ -590,6 +607,12 @@ func describeSID(si cms.SignerInfo) string {
 // software_key_determine_akcipher(), rsa_set_pub_key() and the verify
 // operation of pkcs1pad/rsassa-pkcs1 or ecdsa.
 func (r *run) publicKeyVerify(k *cert, sigPkey, hash string, sig, dgst []byte, what string) *Verdict {
+	if k.mldsa != nil || isMLDSA(sigPkey) {
+		if k.mldsa == nil {
+			return r.refuse("key-algo-match", "", "%s: an %s signature but certificate %q holds an %s key", what, sigPkey, k.c.Subject.CommonName, k.pkey)
+		}
+		return r.mldsaVerify(k, sigPkey, hash, sig, dgst, what)
+	}
 	name := k.c.Subject.CommonName
 	isECKey := len(k.pkey) > 6 && k.pkey[:6] == "ecdsa-"
 	if sigPkey != "" && sigPkey != k.pkey && !(isECKey && sigPkey == "ecdsa") {
@@ -752,6 +775,9 @@ func (p *Profile) digestName(oid asn1.ObjectIdentifier) (string, bool) {
 // pkeyName is pkcs7_sig_note_pkey_algo() for the line (RSA and ECDSA; the
 // SM2, GOST and ML-DSA algorithms are reported as unknown).
 func (p *Profile) pkeyName(oid asn1.ObjectIdentifier) (string, bool) {
+	if name, ok, isML := p.mldsaPkey(oid); isML {
+		return name, ok
+	}
 	if oid.Equal(cms.OIDRSAEncryption) {
 		return "rsa", true
 	}
@@ -781,6 +807,9 @@ func hashByKernelName(name string) (crypto.Hash, bool) {
 }
 
 func digest(hash string, data []byte) []byte {
+	if hash == "none" { // an algorithm that takes the data itself (ML-DSA)
+		return data
+	}
 	h, ok := hashByKernelName(hash)
 	if !ok {
 		return nil

@@ -19,10 +19,13 @@ import (
 	"math/big"
 	"strings"
 	"time"
+
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 )
 
 // KeyTypes lists the key types GenerateKey accepts.
-var KeyTypes = []string{"rsa4096", "rsa3072", "rsa2048", "ecdsa-p384", "ecdsa-p256"}
+// The ML-DSA types need Linux 7.0 or later (CONFIG_CRYPTO_MLDSA).
+var KeyTypes = []string{"rsa4096", "rsa3072", "rsa2048", "ecdsa-p384", "ecdsa-p256", "mldsa44", "mldsa65", "mldsa87"}
 
 // GenerateKey creates a private key of the named type.
 func GenerateKey(keyType string, random io.Reader) (crypto.Signer, error) {
@@ -37,6 +40,9 @@ func GenerateKey(keyType string, random io.Reader) (crypto.Signer, error) {
 		return ecdsa.GenerateKey(elliptic.P384(), random)
 	case "ecdsa-p256":
 		return ecdsa.GenerateKey(elliptic.P256(), random)
+	}
+	if p, ok := mldsa.ByName(keyType); ok {
+		return mldsa.Generate(p, random)
 	}
 	return nil, fmt.Errorf("unknown key type %q (want one of %s)", keyType, strings.Join(KeyTypes, ", "))
 }
@@ -66,6 +72,10 @@ var (
 // with the subject CN as a UTF8String (string_mask = utf8only) and a
 // sha256WithRSAEncryption (or ecdsa-with-SHA256/384) signature. It returns the DER.
 func SelfSign(key crypto.Signer, opts CertOptions, random io.Reader) ([]byte, error) {
+	if k, ok := key.(*mldsa.PrivateKey); ok {
+		// crypto/x509 cannot make ML-DSA certificates; the mldsa package builds the same profile.
+		return mldsa.SelfSign(k, mldsa.CertOptions{CommonName: opts.CommonName, Days: opts.Days, CodeSigning: opts.CodeSigning, NotBefore: opts.NotBefore}, random)
+	}
 	if opts.CommonName == "" {
 		return nil, errors.New("certificate needs a common name")
 	}
@@ -159,6 +169,13 @@ func Generate(keyType string, opts CertOptions) (crypto.Signer, []byte, error) {
 
 // MarshalKeyPEM encodes a private key as an unencrypted PKCS#8 "PRIVATE KEY" block.
 func MarshalKeyPEM(key crypto.Signer) ([]byte, error) {
+	if k, ok := key.(*mldsa.PrivateKey); ok {
+		der, err := mldsa.MarshalPKCS8(k)
+		if err != nil {
+			return nil, fmt.Errorf("encoding private key: %w", err)
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	}
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return nil, fmt.Errorf("encoding private key: %w", err)

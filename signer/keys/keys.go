@@ -18,6 +18,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -106,6 +107,11 @@ func ParseSigner(data []byte, pin *PIN) (crypto.Signer, error) {
 }
 
 func parseDERKey(der []byte) (crypto.Signer, error) {
+	if k, err := mldsa.ParsePKCS8(der); err == nil {
+		return k, nil
+	} else if !errors.Is(err, mldsa.ErrNotMLDSA) {
+		return nil, err
+	}
 	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
 		switch k := k.(type) {
 		case *rsa.PrivateKey:
@@ -190,7 +196,13 @@ func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 // CheckMatch refuses a key that does not belong to the certificate.
 func CheckMatch(key crypto.Signer, cert *x509.Certificate) error {
 	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
-	if !ok || !pub.Equal(cert.PublicKey) {
+	certPub := cert.PublicKey
+	if certPub == nil { // crypto/x509 leaves ML-DSA keys out
+		if p, err := mldsa.CertPublicKey(cert); err == nil {
+			certPub = p
+		}
+	}
+	if !ok || !pub.Equal(certPub) {
 		return fmt.Errorf("the certificate (%q, serial %X) holds a different public key", cert.Subject.CommonName, cert.SerialNumber)
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/rules-modsign/rules_modsign/signer/cms"
 	"github.com/rules-modsign/rules_modsign/signer/kernel"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 )
 
@@ -28,6 +29,10 @@ type Signer struct {
 	sigAlg asn1.ObjectIdentifier
 	random io.Reader
 	arch   modsig.Arch
+	// mldsa: the key is ML-DSA, which signs the data itself; signedAttrs:
+	// sign SHA-512 signed attributes instead of the module (sign-file's form
+	// with OpenSSL 3.5/3.6).
+	mldsa, signedAttrs bool
 }
 
 // Options configure NewSigner.
@@ -43,6 +48,13 @@ type Options struct {
 	// Arch is the architecture modules must be built for ("" = x86_64;
 	// see modsig.LookupArch).
 	Arch string
+	// SignedAttrs makes ML-DSA signatures over signed attributes (contentType
+	// and a SHA-512 messageDigest), the form sign-file makes with OpenSSL
+	// 3.5/3.6; Linux 7.x takes it only with
+	// CONFIG_PKCS7_WAIVE_AUTHATTRS_REJECTION_FOR_MLDSA=y. Without it, ML-DSA
+	// signs the module itself (RFC 9882 pure mode, sign-file with OpenSSL 4),
+	// which every 7.x kernel with CONFIG_CRYPTO_MLDSA takes.
+	SignedAttrs bool
 }
 
 // NewSigner prepares a signer from a key and the certificate that names it.
@@ -72,14 +84,25 @@ func NewSigner(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer
 		return nil, err
 	}
 	s := &Signer{key: key, cert: cert, hash: h, arch: a}
-	switch k := key.(type) {
-	case *rsa.PrivateKey:
-		k.Precompute()
+	// By public key, so that keys held elsewhere (a PKCS#11 token) work too.
+	switch pub := key.Public().(type) {
+	case *rsa.PublicKey:
+		if k, ok := key.(*rsa.PrivateKey); ok {
+			k.Precompute()
+		}
 		s.sigAlg = cms.OIDRSAEncryption
-	case *ecdsa.PrivateKey:
+	case *ecdsa.PublicKey:
 		s.sigAlg = h.ECDSA
+	case *mldsa.PublicKey:
+		s.sigAlg, s.mldsa, s.signedAttrs = pub.Params.OID, true, opts.SignedAttrs
+		if opts.SignedAttrs && h.Name != "sha512" {
+			return nil, fmt.Errorf("%s signatures with signed attributes use SHA-512 (Linux's public_key.c takes no other digest for ML-DSA), not %s", pub.Params.Display, h.Name)
+		}
 	default:
-		return nil, fmt.Errorf("unsupported key type %T (Linux accepts RSA and ECDSA module signatures)", key)
+		return nil, fmt.Errorf("unsupported key type %T (Linux accepts RSA, ECDSA and, from 7.0, ML-DSA module signatures)", key)
+	}
+	if opts.SignedAttrs && !s.mldsa {
+		return nil, errors.New("signed attributes are only made for ML-DSA keys; Linux refuses them on RSA and ECDSA module signatures")
 	}
 	if opts.KeyID {
 		if len(cert.SubjectKeyId) == 0 {
@@ -103,6 +126,9 @@ func (s *Signer) Hash() cms.Hash { return s.hash }
 // PKCS7 returns the detached PKCS#7 signature of module, byte-identical to
 // sign-file's for RSA keys (RSA PKCS#1 v1.5 signatures are deterministic).
 func (s *Signer) PKCS7(module []byte) ([]byte, error) {
+	if s.mldsa {
+		return s.pkcs7MLDSA(module)
+	}
 	d := s.hash.Hash.New()
 	d.Write(module)
 	sig, err := s.key.Sign(s.random, d.Sum(nil), s.hash.Hash)
@@ -187,4 +213,29 @@ func Warnings(key crypto.Signer, cert *x509.Certificate, now time.Time) []string
 		w = append(w, fmt.Sprintf("RSA-%d is too weak: use at least 2048 bits (the kernel refuses keys under 2048 bits in FIPS mode)", k.N.BitLen()))
 	}
 	return w
+}
+
+// pkcs7MLDSA signs with ML-DSA: the module itself (pure mode), or SHA-512
+// signed attributes. circl signs deterministically, so the bytes are
+// reproducible; sign-file's (OpenSSL's) ML-DSA signatures are hedged (random)
+// and differ on every run, while its signed attributes equal ours.
+func (s *Signer) pkcs7MLDSA(module []byte) ([]byte, error) {
+	if !s.signedAttrs {
+		sig, err := s.key.Sign(nil, module, crypto.Hash(0))
+		if err != nil {
+			return nil, fmt.Errorf("signing: %w", err)
+		}
+		return cms.Encode(s.hash, s.sid, s.sigAlg, sig)
+	}
+	d := s.hash.Hash.New()
+	d.Write(module)
+	attrs, err := cms.SignedAttributes(d.Sum(nil))
+	if err != nil {
+		return nil, err
+	}
+	sig, err := s.key.Sign(nil, cms.SignedAttributesToSign(attrs), crypto.Hash(0))
+	if err != nil {
+		return nil, fmt.Errorf("signing: %w", err)
+	}
+	return cms.EncodeSigned(s.hash, s.sid, s.sigAlg, attrs, sig)
 }

@@ -12,7 +12,9 @@ import (
 	"strings"
 
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
+	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
 )
 
 func checkOutDir(path string) error {
@@ -29,7 +31,10 @@ func cmdKeygen(e *env, args []string) error {
 	typ := fs.String("type", "rsa4096", "key type: "+strings.Join(keys.KeyTypes, ", "))
 	days := fs.Int("days", 36500, "validity in days")
 	codeSigning := fs.Bool("code-signing", false, "add extendedKeyUsage codeSigning (for CONFIG_CHECK_CODESIGN_EKU kernels)")
-	keyOut := fs.String("key", "", "write the private key here (PKCS#8 PEM, mode 0600)")
+	keyOut := fs.String("key", "", "write the private key here (PKCS#8 PEM, mode 0600), or generate it inside the token a pkcs11: URI names")
+	pkcs11Module := fs.String("pkcs11-module", "", "PKCS#11 library for a pkcs11: --key whose URI has no module-path (default: $MODSIGN_PKCS11_MODULE)")
+	pinFile := fs.String("pin-file", "", "file holding the token's user PIN for a pkcs11: --key (default: $KBUILD_SIGN_PIN)")
+	storeCert := fs.Bool("store-cert", false, "with a pkcs11: --key, also store the certificate in the token next to the key")
 	certOut := fs.String("cert", "", "write the certificate here (PEM)")
 	derOut := fs.String("der", "", "also write the certificate here (DER)")
 	pos, err := parse(fs, args)
@@ -44,7 +49,7 @@ func cmdKeygen(e *env, args []string) error {
 	}
 	outs := []struct{ flag, path string }{{"--key", *keyOut}, {"--cert", *certOut}, {"--der", *derOut}}
 	for i, a := range outs {
-		if a.path == "" {
+		if a.path == "" || pkcs11.IsURI(a.path) {
 			continue
 		}
 		if err := checkOutDir(a.path); err != nil {
@@ -55,6 +60,10 @@ func cmdKeygen(e *env, args []string) error {
 				return usageErr("keygen: %s %s and %s %s name the same file; the private key would be overwritten", a.flag, a.path, b.flag, b.path)
 			}
 		}
+	}
+	if pkcs11.IsURI(*keyOut) {
+		return keygenToken(e, *keyOut, *typ, *pkcs11Module, *pinFile, *storeCert, *certOut, *derOut,
+			keys.CertOptions{CommonName: *cn, Days: *days, CodeSigning: *codeSigning})
 	}
 	key, der, err := keys.Generate(*typ, keys.CertOptions{CommonName: *cn, Days: *days, CodeSigning: *codeSigning})
 	if err != nil {
@@ -258,6 +267,10 @@ func certInfo(c *x509.Certificate) CertInfo {
 		ci.KeyType = "ecdsa-" + strings.ToLower(strings.ReplaceAll(k.Curve.Params().Name, "-", ""))
 	default:
 		ci.KeyType = fmt.Sprintf("%T", k)
+		if pub, err := mldsa.CertPublicKey(c); err == nil {
+			// crypto/x509 knows neither the key nor the signature algorithm.
+			ci.KeyType, ci.SignatureAlgo = pub.Params.Name, pub.Params.Display
+		}
 	}
 	if e, err := keys.BlacklistEntry(c); err == nil {
 		ci.TBSHash = e

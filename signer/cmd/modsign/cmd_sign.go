@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,7 +17,9 @@ import (
 	"github.com/rules-modsign/rules_modsign/signer/cms"
 	"github.com/rules-modsign/rules_modsign/signer/kernel"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
+	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
@@ -37,7 +40,11 @@ func loadPIN(e *env, pinFile string) (*keys.PIN, error) {
 
 // loadKeyAndCert loads the signing key and certificate, turning the common
 // mistakes into errors that say what to do.
-func loadKeyAndCert(keyPath, certPath string, pin *keys.PIN) (crypto.Signer, *x509.Certificate, error) {
+// A pkcs11: URI names a key in a token (modulePath: --pkcs11-module).
+func loadKeyAndCert(e *env, keyPath, certPath, modulePath string, pin *keys.PIN) (crypto.Signer, *x509.Certificate, error) {
+	if pkcs11.IsURI(keyPath) {
+		return loadTokenKey(e, keyPath, certPath, modulePath, pin)
+	}
 	key, err := keys.LoadSigner(keyPath, pin)
 	if err != nil {
 		switch {
@@ -68,7 +75,7 @@ func checkHash(name string, modules []string) error {
 
 // newSigner checks the key against the certificate and builds the signer,
 // naming both files in errors.
-func newSigner(key crypto.Signer, cert *x509.Certificate, keyPath, certPath, hash, arch string, keyID, allowSHA1 bool, modules ...string) (*sign.Signer, error) {
+func newSigner(key crypto.Signer, cert *x509.Certificate, keyPath, certPath, hash, arch string, keyID, allowSHA1, signedAttrs bool, modules ...string) (*sign.Signer, error) {
 	if h, ok := cms.HashByName(hash); !(ok && h.Name == "sha1" && allowSHA1) {
 		if err := checkHash(hash, modules); err != nil {
 			return nil, err
@@ -78,7 +85,7 @@ func newSigner(key crypto.Signer, cert *x509.Certificate, keyPath, certPath, has
 		return nil, withHint(fmt.Errorf("private key %s does not match certificate %s: %w", keyPath, certPath, err),
 			"pass the certificate that belongs to the key (for a combined kernel_key.pem, give the same file to --key and --cert)")
 	}
-	s, err := sign.NewSigner(key, cert, sign.Options{Hash: hash, KeyID: keyID, AllowSHA1: allowSHA1, Arch: arch})
+	s, err := sign.NewSigner(key, cert, sign.Options{Hash: hash, KeyID: keyID, AllowSHA1: allowSHA1, Arch: arch, SignedAttrs: signedAttrs})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", certPath, err)
 	}
@@ -120,14 +127,18 @@ func keyLabel(k crypto.Signer) string {
 		return fmt.Sprintf("RSA-%d", k.N.BitLen())
 	case *ecdsa.PrivateKey:
 		return "ECDSA " + k.Curve.Params().Name
+	case fmt.Stringer:
+		return k.String()
 	}
 	return fmt.Sprintf("%T", k)
 }
 
 func cmdSign(e *env, args []string) error {
 	fs := newFlagSet(e, "sign", "--key KEY --cert CERT [options] MODULE...")
-	keyPath := fs.String("key", "", "private key (PEM/DER, or combined key+cert PEM)")
-	certPath := fs.String("cert", "", "X.509 certificate naming the signer (default: the --key file)")
+	keyPath := fs.String("key", "", "private key (PEM/DER, or combined key+cert PEM), or a PKCS#11 URI (pkcs11:token=...;object=...)")
+	certPath := fs.String("cert", "", "X.509 certificate naming the signer (default: the --key file, or the token's certificate for a PKCS#11 key)")
+	signedAttrs := fs.Bool("signed-attrs", false, "ML-DSA only: sign SHA-512 signed attributes, as sign-file does with OpenSSL 3.x (Linux 7.x takes them only with CONFIG_PKCS7_WAIVE_AUTHATTRS_REJECTION_FOR_MLDSA); default: sign the module itself")
+	pkcs11Module := fs.String("pkcs11-module", "", "PKCS#11 library for a pkcs11: key whose URI has no module-path (default: $MODSIGN_PKCS11_MODULE)")
 	hash := fs.String("hash", "sha512", "digest: sha256, sha384, sha512, sha224, sha3-256, sha3-384, sha3-512")
 	keyID := fs.Bool("keyid", false, "name the signer by subjectKeyIdentifier (sign-file -k)")
 	replace := fs.Bool("replace", false, "re-sign modules that are already signed (the old signature is stripped)")
@@ -149,7 +160,7 @@ func cmdSign(e *env, args []string) error {
 	if *keyPath == "" {
 		return usageErr("sign: --key is required")
 	}
-	if *certPath == "" {
+	if *certPath == "" && !pkcs11.IsURI(*keyPath) {
 		*certPath = *keyPath
 	}
 	if len(modules) == 0 {
@@ -234,11 +245,17 @@ func cmdSign(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, cert, err := loadKeyAndCert(*keyPath, *certPath, pin)
+	key, cert, err := loadKeyAndCert(e, *keyPath, *certPath, *pkcs11Module, pin)
 	if err != nil {
 		return err
 	}
-	s, err := newSigner(key, cert, *keyPath, *certPath, *hash, *arch, *keyID, false, modules...)
+	if c, ok := key.(io.Closer); ok {
+		defer c.Close()
+	}
+	if *certPath == "" {
+		*certPath = "the token's certificate"
+	}
+	s, err := newSigner(key, cert, pkcs11.Redacted(*keyPath), *certPath, *hash, *arch, *keyID, false, *signedAttrs, modules...)
 	if err != nil {
 		return err
 	}
@@ -373,11 +390,14 @@ func cmdSignFile(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		key, cert, err := loadKeyAndCert(keyPath, x509Path, pin)
+		key, cert, err := loadKeyAndCert(e, keyPath, x509Path, "", pin)
 		if err != nil {
 			return err
 		}
-		s, err := newSigner(key, cert, keyPath, x509Path, hashName, a.Name, useKeyID, true, modulePath)
+		if c, ok := key.(io.Closer); ok {
+			defer c.Close()
+		}
+		s, err := newSigner(key, cert, pkcs11.Redacted(keyPath), x509Path, hashName, a.Name, useKeyID, true, isMLDSA(key), modulePath)
 		if err != nil {
 			return err
 		}
@@ -422,4 +442,12 @@ func signFileUsage(e *env) error {
 	fmt.Fprint(e.stderr, "  -k  Name the signer by subjectKeyIdentifier instead of issuer and serial\n")
 	fmt.Fprint(e.stderr, "       modsign sign-file -s <raw sig> <hash algo> <x509> <module> [<dest>]\n")
 	return &exitError{code: 2, err: errReported}
+}
+
+// isMLDSA reports whether key is an ML-DSA key. The sign-file drop-in then
+// makes signed attributes, as the 7.x sign-file built with OpenSSL 3.5/3.6
+// does (it cannot pass CMS_NOATTR for ML-DSA).
+func isMLDSA(key crypto.Signer) bool {
+	_, ok := key.Public().(*mldsa.PublicKey)
+	return ok
 }

@@ -24,14 +24,20 @@ const usage = `modsign: sign Linux kernel modules
 Usage:
   modsign sign --key KEY --cert CERT [--hash sha512] [--keyid] [--replace]
                [--kernel 6.1|7.2] [--kernel-config .config] [--arch x86_64] [--allow-refused]
-               [--detached | --keep-p7s] [--out OUT | --out-dir DIR] [--pin-file F] MODULE...
+               [--detached | --keep-p7s] [--out OUT | --out-dir DIR] [--pin-file F]
+               [--signed-attrs] [--pkcs11-module LIB] MODULE...
   modsign sign-file [-dpks] HASH KEY X509 MODULE [DEST]
+  modsign digest [--hash sha512] [--signed-attrs] [--arch x86_64] [--out FILE | --list FILE] MODULE...
+  modsign attach --cert CERT (--sig SIG | --sigs LIST) [--hash sha512] [--keyid] [--arch x86_64]
+               [--replace] [--keep-p7s] [--out OUT | --out-dir DIR] MODULE...
   modsign verify (--cert CERT... | --keyring BUNDLE.pem) [--kernel 6.1|7.2] [--kernel-config .config]
                [--blacklist LIST] [--json] MODULE...
   modsign info [--json] MODULE...
   modsign strip [--out OUT] MODULE...
-  modsign keygen --cn CN [--type rsa4096|rsa3072|rsa2048|ecdsa-p384|ecdsa-p256]
+  modsign keygen --cn CN [--type rsa4096|rsa3072|rsa2048|ecdsa-p384|ecdsa-p256|mldsa44|mldsa65|mldsa87]
                [--days 36500] [--code-signing] --key KEY.pem --cert CERT.pem [--der CERT.der]
+  modsign keygen --cn CN [--type rsa2048|...|ecdsa-p256] --key 'pkcs11:token=T;object=O' [--store-cert]
+               [--pkcs11-module LIB] [--pin-file F] --cert CERT.pem [--der CERT.der]
   modsign cert-bundle --out BUNDLE.pem CERT...
   modsign cert-extract --out CERT.pem KEY_AND_CERT.pem
   modsign blacklist --out LIST [--module SIGNED.ko]... [CERT...]
@@ -39,6 +45,12 @@ Usage:
 
 Run "modsign COMMAND -h" for the options of one command.
 An encrypted key takes its PIN from $KBUILD_SIGN_PIN or --pin-file.
+KEY may be an RFC 7512 URI of a key in a PKCS#11 token, as for the kernel's sign-file:
+  'pkcs11:token=T;object=O?module-path=/usr/lib/softhsm/libsofthsm2.so' (the library also from
+  --pkcs11-module or $MODSIGN_PKCS11_MODULE; the PIN from the URI's pin-value or pin-source,
+  --pin-file or $KBUILD_SIGN_PIN).
+ML-DSA keys (mldsa44/65/87) need Linux 7.0 or later; sign signs the module itself unless
+--signed-attrs, sign-file makes signed attributes like sign-file built with OpenSSL 3.x.
 `
 
 // exitError carries an exit status and an optional hint for the user.
@@ -115,6 +127,8 @@ func run(e *env, args []string) int {
 	cmds := map[string]func(*env, []string) error{
 		"sign":         cmdSign,
 		"sign-file":    cmdSignFile,
+		"digest":       cmdDigest,
+		"attach":       cmdAttach,
 		"verify":       cmdVerify,
 		"info":         cmdInfo,
 		"strip":        cmdStrip,
