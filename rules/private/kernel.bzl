@@ -2,6 +2,8 @@
 
 load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo", "TrustedKeysInfo", "built_module_info")
 
+visibility(["//rules/..."])
+
 KERNEL_BUILD_EXECUTION_REQUIREMENTS = {
     # The kernel is built with the toolchain of this machine (gcc, make, flex, bison...),
     # which a remote executor may not have. The outputs stay cacheable.
