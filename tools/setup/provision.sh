@@ -176,6 +176,10 @@ stage "offline bazelrc"
   echo "# Written by tools/setup/provision.sh: the offline settings of the chroot's Bazel."
   echo "startup --output_user_root=$RMS_DATA/output_user_root"
   echo "common --lockfile_mode=off"
+  # Bazel 7 evaluates the WORKSPACE suffix, and fetches rules_cc from GitHub for it, unless
+  # told not to: a new Bzlmod workspace then works without a .bazelrc of its own.
+  # (--config=workspace, on the command line, still turns WORKSPACE on.)
+  echo "common --noenable_workspace"
   for m in rules_go gazelle "$SETUP"/stub_modules/* bazel_features; do
     m=$(basename "$m")
     echo "common --override_module=$m=$RMS_MODULES/$m"
