@@ -59,12 +59,7 @@ kernel_build() {
     esac
   done
 
-  [[ -n $tarball ]] || die "--tarball is required"
-  [[ -n $base ]] || die "--base is required"
-  [[ -n $keyscan ]] || die "--keyscan is required (the tools/keyscan binary)"
-  for v in out_image out_config out_symvers out_tree; do
-    [[ -n ${!v} ]] || die "--${v//_/-} is required"
-  done
+  require_args tarball base keyscan out_image out_config out_symvers out_tree
   [[ -f $tarball ]] || die "--tarball $tarball: no such file"
   [[ -x $keyscan ]] || die "--keyscan $keyscan: not an executable"
   for f in "${fragments[@]}"; do [[ -f $f ]] || die "--fragment $f: no such file"; done

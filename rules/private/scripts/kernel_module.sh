@@ -38,10 +38,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-[[ -n $tree ]] || die "--tree is required"
-[[ -n $kbuild ]] || die "--kbuild is required"
-[[ -n $out_ko ]] || die "--out-ko is required"
-[[ -n $out_symvers ]] || die "--out-symvers is required"
+require_args tree kbuild out_ko out_symvers
 [[ -d $tree ]] || die "--tree $tree: no such directory (expected the out_tree of a kernel_build)"
 for f in Makefile .config include/config/auto.conf include/generated/autoconf.h scripts/mod/modpost Module.symvers; do
   [[ -e $tree/$f ]] || die "--tree $tree: not a kernel build tree (missing $f); pass the tree output of kernel_build"

@@ -9,6 +9,14 @@ die() {
   exit 1
 }
 
+# require_args VAR...: dies unless every named variable is set; variable out_ko is flag --out-ko.
+require_args() {
+  local v
+  for v in "$@"; do
+    [[ -n ${!v} ]] || die "--${v//_/-} is required"
+  done
+}
+
 # abspath PATH: PATH made absolute against the execroot.
 abspath() { case "$1" in /*) echo "$1" ;; *) echo "$RMS_EXECROOT/$1" ;; esac; }
 
