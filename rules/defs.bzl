@@ -3,11 +3,15 @@
 Load everything from here:
 
     load("@rules_modsign//rules:defs.bzl", "kernel_module", "kernel_module_signed", ...)
+
+Only user-facing rules and providers are here. Repository rules and module extensions:
+`//rules:extensions.bzl` (Bzlmod), `//rules:repositories.bzl` (WORKSPACE, Bazel 7 and 8).
+Test helpers: `//rules/testing:defs.bzl`.
 """
 
 load("//rules/private:detached.bzl", _kernel_module_digests = "kernel_module_digests", _kernel_modules_attached = "kernel_modules_attached")
 load("//rules/private:kernel.bzl", _kernel_build = "kernel_build", _kernel_module = "kernel_module")
-load("//rules/private:keys.bzl", _module_signing_key = "module_signing_key", _unavailable_signing_key = "unavailable_signing_key", _x509_keypair = "x509_keypair")
+load("//rules/private:keys.bzl", _module_signing_key = "module_signing_key", _x509_keypair = "x509_keypair")
 load(
     "//rules/private:providers.bzl",
     _KernelBuildInfo = "KernelBuildInfo",
@@ -15,13 +19,12 @@ load(
     _ModuleSigningKeyInfo = "ModuleSigningKeyInfo",
     _TrustedKeysInfo = "TrustedKeysInfo",
 )
-load("//rules/private:qemu.bzl", _kernel_module_qemu_test = "kernel_module_qemu_test", _must_fail_test = "must_fail_test")
+load("//rules/private:qemu.bzl", _kernel_module_qemu_test = "kernel_module_qemu_test")
 load("//rules/private:sign.bzl", _kernel_module_signed = "kernel_module_signed", _kernel_modules_signed = "kernel_modules_signed")
 load("//rules/private:trusted_keys.bzl", _trusted_keys = "trusted_keys")
 
 x509_keypair = _x509_keypair
 module_signing_key = _module_signing_key
-unavailable_signing_key = _unavailable_signing_key
 kernel_module_signed = _kernel_module_signed
 kernel_modules_signed = _kernel_modules_signed
 kernel_module_digests = _kernel_module_digests
@@ -30,7 +33,6 @@ trusted_keys = _trusted_keys
 kernel_build = _kernel_build
 kernel_module = _kernel_module
 kernel_module_qemu_test = _kernel_module_qemu_test
-must_fail_test = _must_fail_test
 
 ModuleSigningKeyInfo = _ModuleSigningKeyInfo
 TrustedKeysInfo = _TrustedKeysInfo

@@ -1,4 +1,7 @@
-"""WORKSPACE-mode setup of rules_modsign. Bzlmod users need none of this."""
+"""WORKSPACE-mode setup of rules_modsign, for Bazel 7 and 8 only (Bazel 9 removed WORKSPACE).
+
+Bzlmod users need none of this: see `@rules_modsign//rules:extensions.bzl`.
+"""
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")

@@ -1,5 +1,7 @@
 """Providers of rules_modsign."""
 
+visibility(["//rules/..."])
+
 ModuleSigningKeyInfo = provider(
     doc = "A module-signing key: a private key and its X.509 certificate.",
     fields = {

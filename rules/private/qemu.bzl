@@ -2,6 +2,8 @@
 
 load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo")
 
+visibility(["//rules/..."])
+
 ERRNOS = ["EKEYREJECTED", "ENOKEY", "EBADMSG", "ENOPKG", "ENODATA", "ENOEXEC", "EEXIST", "EINVAL", "EPERM", "ENOENT"]
 
 def _module_files(target):

@@ -1,5 +1,7 @@
 """Repository rules: Debian kernel sources and signing keys from outside the workspace."""
 
+visibility(["//rules/..."])
+
 def _debian_linux_source_impl(rctx):
     version = rctx.attr.version
     path = rctx.attr.path or "/usr/src/linux-source-{}.tar.xz".format(version)
@@ -30,7 +32,7 @@ debian_linux_source = repository_rule(
 )
 
 def _local_signing_key_impl(rctx):
-    defs = str(Label("//rules:defs.bzl"))
+    defs = str(Label("//rules/private:generated_repos.bzl"))
     key = rctx.os.environ.get(rctx.attr.key_env, "")
     cert = rctx.os.environ.get(rctx.attr.cert_env, "") if rctx.attr.cert_env else ""
     if not key:

@@ -3,6 +3,8 @@
 load(":common.bzl", "HASHES", "KERNEL_LINES", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS", "check_hash")
 load(":providers.bzl", "KernelModuleInfo", "ModuleSigningKeyInfo")
 
+visibility(["//rules/..."])
+
 def _sign_args(ctx, key_info):
     args = ctx.actions.args()
     args.add("sign")
@@ -83,7 +85,6 @@ def _signed_info(ctx, out, src, info, key_info):
     )
 
 def _kernel_module_signed_impl(ctx):
-    check_hash(ctx.attr.hash, "kernel_module_signed {}".format(ctx.label))
     src = ctx.file.module
     if not src.basename.endswith(".ko"):
         fail("kernel_module_signed {}: module {} is not a .ko file".format(ctx.label, src.short_path))
@@ -151,7 +152,6 @@ a remote executor. Its output, the signed module, is cacheable locally and remot
 
 def _kernel_modules_signed_impl(ctx):
     what = "kernel_modules_signed {}".format(ctx.label)
-    check_hash(ctx.attr.hash, what)
     key_info = ctx.attr.signing_key[ModuleSigningKeyInfo]
     args, inputs = _sign_args(ctx, key_info)
     outs = []

@@ -1,18 +1,9 @@
 """trusted_keys: what the kernel trusts, revokes and enforces."""
 
-load(":common.bzl", "HASHES", "MODSIGN_ATTR", "check_hash")
+load(":common.bzl", "HASHES", "HASH_KCONFIG", "MODSIGN_ATTR")
 load(":providers.bzl", "ModuleSigningKeyInfo", "TrustedKeysInfo")
 
-# hash -> (MODULE_SIG_* choice, crypto option providing it)
-_HASH_CONFIG = {
-    "sha224": ("MODULE_SIG_SHA224", "CRYPTO_SHA256"),
-    "sha256": ("MODULE_SIG_SHA256", "CRYPTO_SHA256"),
-    "sha384": ("MODULE_SIG_SHA384", "CRYPTO_SHA512"),
-    "sha512": ("MODULE_SIG_SHA512", "CRYPTO_SHA512"),
-    "sha3-256": ("MODULE_SIG_SHA3_256", "CRYPTO_SHA3"),
-    "sha3-384": ("MODULE_SIG_SHA3_384", "CRYPTO_SHA3"),
-    "sha3-512": ("MODULE_SIG_SHA3_512", "CRYPTO_SHA3"),
-}
+visibility(["//rules/..."])
 
 def _cert_of(target):
     if ModuleSigningKeyInfo in target:
@@ -29,7 +20,7 @@ def fragment_lines(hash, revoked):
     Returns:
       The fragment's lines.
     """
-    choice, crypto = _HASH_CONFIG[hash]
+    choice, crypto = HASH_KCONFIG[hash]
     lines = [
         "# Written by rules_modsign trusted_keys: enforced module signatures.",
         "# kernel_build sets CONFIG_SYSTEM_TRUSTED_KEYS" + (" and CONFIG_SYSTEM_BLACKLIST_HASH_LIST" if revoked else "") + ".",
@@ -60,8 +51,8 @@ def fragment_lines(hash, revoked):
     return lines
 
 def accepted_hashes(hash):
-    crypto = _HASH_CONFIG[hash][1]
-    return [h for h in HASHES if _HASH_CONFIG[h][1] in ("CRYPTO_SHA256", "CRYPTO_SHA512", crypto)]
+    crypto = HASH_KCONFIG[hash][1]
+    return [h for h in HASHES if HASH_KCONFIG[h][1] in ("CRYPTO_SHA256", "CRYPTO_SHA512", crypto)]
 
 def _modsign_cert_list(ctx, command, suffix, certs, progress_message, modules = []):
     """Runs `modsign COMMAND --out <name><suffix> [--module KO]... CERT...` and returns the output."""
@@ -82,7 +73,6 @@ def _modsign_cert_list(ctx, command, suffix, certs, progress_message, modules = 
     return out
 
 def _trusted_keys_impl(ctx):
-    check_hash(ctx.attr.hash, "trusted_keys {}".format(ctx.label))
     certs = [c for t in ctx.attr.certs for c in _cert_of(t)]
     revoked = [c for t in ctx.attr.revoked for c in _cert_of(t)]
     revoked_modules = ctx.files.revoked_modules

@@ -90,6 +90,66 @@ kernel_build_test = analysistest.make(
     },
 )
 
+# Every argument kernel_build.sh takes. kernel_build_flags_test proves that the rule passes
+# only these, whatever the flags; //e2e/qemu/scripttest proves that the script reads no
+# environment variable a user could set. Together: nothing but the rule's attributes
+# decides what the KernelBuild action does, and none of them makes it write its key anywhere.
+_KERNEL_BUILD_SH_FLAGS = [
+    "--tarball",
+    "--base",
+    "--fragment",
+    "--trusted-keys",
+    "--blacklist",
+    "--cc",
+    "--jobs",
+    "--keyscan",
+    "--out-image",
+    "--out-config",
+    "--out-symvers",
+    "--out-signing-cert",
+    "--out-tree",
+]
+
+_ESCROW_DIR = "/tmp/rules_modsign_escrow_probe"
+
+def _kernel_build_flags_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    target = analysistest.target_under_test(env)
+    info = target[KernelBuildInfo]
+    build = only_action(env, analysistest.target_actions(env), "KernelBuild")
+    if not build:
+        return analysistest.end(env)
+    argv = build.argv
+    asserts.true(env, argv[0].endswith("rules/private/scripts/kernel_build.sh"), "KernelBuild runs kernel_build.sh itself, not a wrapper: " + argv[0])
+    for i in range(1, len(argv), 2):
+        asserts.true(env, argv[i] in _KERNEL_BUILD_SH_FLAGS, "KernelBuild passes an unexpected argument " + argv[i])
+    for a in argv:
+        asserts.false(env, _ESCROW_DIR in a, "a flag reached the KernelBuild command line: " + a)
+
+    # --action_env does reach the action's environment (use_default_shell_env: make and the
+    # compiler come from PATH), which is why kernel_build.sh reads no variable a user could
+    # set (scripttest's TestKernelBuildReadsNoEnvironment). This proves the probe arrived.
+    asserts.equals(env, _ESCROW_DIR, build.env.get("RULES_MODSIGN_LEAK_CHECK_DIR"), "the --action_env probe reaches the environment")
+    asserts.true(env, arg_after(argv, "--keyscan").endswith("tools/keyscan/cmd/keyscan/keyscan_/keyscan"), "the leak check is tools/keyscan")
+    asserts.equals(
+        env,
+        sorted([info.image.path, info.config.path, info.symvers.path, info.signing_cert.path, info.tree.path]),
+        sorted([f.path for f in build.outputs.to_list()]),
+        "the KernelBuild outputs are the declared, public ones",
+    )
+    return analysistest.end(env)
+
+# The flags a user (or a .bazelrc) could set to get at the key: the old hook's --action_env
+# and the remote-cache check's own escrow setting. (--define cannot be set by a transition;
+# no rule of rules_modsign reads ctx.var.)
+kernel_build_flags_test = analysistest.make(
+    _kernel_build_flags_test_impl,
+    config_settings = {
+        "//command_line_option:action_env": ["RULES_MODSIGN_LEAK_CHECK_DIR=" + _ESCROW_DIR],
+        str(Label("//tools/remote_cache:kernel_key_escrow_dir")): _ESCROW_DIR,
+    },
+)
+
 def _kernel_module_test_impl(ctx):
     env = analysistest.begin(ctx)
     target = analysistest.target_under_test(env)
@@ -119,12 +179,13 @@ def _kernel_module_test_impl(ctx):
         asserts.true(env, "no-remote-exec" in execution_info(compile), "KernelModule uses the host's compiler: no-remote-exec")
         asserts.equals(env, [], has_any(execution_info(compile), NO_REMOTE_CACHE), "the module stays cacheable")
 
-        # Exactly the declared inputs (plus the script): sources, Kbuild, the tree, deps' symvers.
+        # Exactly the declared inputs (plus the scripts): sources, Kbuild, the tree, deps' symvers.
         expected = ctx.files.srcs + [ctx.file.kbuild, kernel.tree, dep.symvers]
-        tool = ctx.attr._script[DefaultInfo].files_to_run.executable
+        tools = [ctx.attr._script[DefaultInfo].files_to_run.executable, ctx.file._lib]
         got = compile.inputs.to_list()
-        asserts.true(env, tool in got, "the kernel_module.sh script is an input")
-        asserts.equals(env, sorted([f.path for f in expected]), sorted([f.path for f in got if f != tool]))
+        for tool in tools:
+            asserts.true(env, tool in got, "the script {} is an input".format(tool.basename))
+        asserts.equals(env, sorted([f.path for f in expected]), sorted([f.path for f in got if f not in tools]))
         asserts.equals(env, sorted([info.module.path, info.symvers.path]), sorted([f.path for f in compile.outputs.to_list()]))
         asserts.equals(env, kernel.tree.path, arg_after(compile.argv, "--tree"))
         asserts.equals(env, dep.symvers.path, arg_after(compile.argv, "--symvers"))
@@ -143,6 +204,7 @@ kernel_module_test = analysistest.make(
         "kbuild": attr.label(allow_single_file = True),
         "expect_module_name": attr.string(mandatory = True),
         "_script": attr.label(default = "//rules/private/scripts:kernel_module.sh", cfg = "exec", executable = True, allow_single_file = True),
+        "_lib": attr.label(default = "//rules/private/scripts:lib.sh", cfg = "exec", allow_single_file = True),
     },
 )
 
@@ -235,6 +297,10 @@ def kernel_test_suite(name):
         fragment = "//rules:qemu_x86_64.config",
         source = ":never_built_linux_tarball",
         trusted_keys = ":kernel_trusted",
+    )
+    kernel_build_flags_test(
+        name = "kernel_build_flags_test",
+        target_under_test = ":analysed_kernel",
     )
 
     # kernel_module against a fake kernel, with a dep built against the same kernel.
@@ -417,6 +483,7 @@ def kernel_test_suite(name):
             ":signed_no_line_test",
             ":batch_for_7_2_test",
             ":batch_mixed_lines_test",
+            ":kernel_build_flags_test",
             ":kernel_module_test",
             ":module_dep_other_kernel_test",
             ":signed_for_a_sha256_test",

@@ -97,7 +97,12 @@ rms_run_bazel() {
   [[ "$ws" == "$RMS_REPO" || "$ws" == "$RMS_REPO"/* ]] || binds+=(--bind "$ws")
   local extra
   for extra in ${RULES_MODSIGN_EXTRA_BINDS:-}; do binds+=(--bind "$extra"); done
-  RMS_CWD=$PWD rms_in_chroot "${binds[@]}" -- bazel "--bazelrc=$RMS_RC" "$@"
+  local rcs=("--bazelrc=$RMS_RC")
+  # Optional offline modules (written by provision.sh), only for workspaces that use them.
+  if [[ -f $RMS_DATA/offline.stardoc.bazelrc ]] && grep -qE 'bazel_dep\(name = "stardoc"' "$ws/MODULE.bazel" 2>/dev/null; then
+    rcs+=("--bazelrc=$RMS_DATA/offline.stardoc.bazelrc")
+  fi
+  RMS_CWD=$PWD rms_in_chroot "${binds[@]}" -- bazel "${rcs[@]}" "$@"
 }
 
 # Bazel servers started through the launcher are processes whose root is the chroot.

@@ -27,6 +27,7 @@ CHROOT_PACKAGES=(
   build-essential gcc-12 ca-certificates git bc bison flex cpio kmod libelf-dev libssl-dev
   file gawk openssl python3 zip rsync xz-utils zstd qemu-system-x86 linux-source-7.2 linux-source-6.1
   linux-kbuild-6.1 softhsm2 pkcs11-provider linux-kbuild-7.2
+  bazel-stardoc
 )
 
 stamp_id() {
@@ -177,6 +178,10 @@ stage "offline bazelrc"
   echo "# Written by tools/setup/provision.sh: the offline settings of the chroot's Bazel."
   echo "startup --output_user_root=$RMS_DATA/output_user_root"
   echo "common --lockfile_mode=off"
+  # Bazel 7 evaluates the WORKSPACE suffix, and fetches rules_cc from GitHub for it, unless
+  # told not to: a new Bzlmod workspace then works without a .bazelrc of its own.
+  # (--config=workspace, on the command line, still turns WORKSPACE on.)
+  echo "common --noenable_workspace"
   for m in rules_go gazelle "$SETUP"/stub_modules/* bazel_features; do
     m=$(basename "$m")
     echo "common --override_module=$m=$RMS_MODULES/$m"
@@ -202,6 +207,9 @@ stage "offline bazelrc"
   echo "build --disk_cache=$RMS_DATA/disk_cache"
 } >"$RMS_RC.partial"
 mv "$RMS_RC.partial" "$RMS_RC"
+# Debian's stardoc for workspaces that depend on it (rules_modsign's docs/): a separate file,
+# because Bazel refuses an --override_module for a module the workspace does not use.
+echo "common --override_module=stardoc=/usr/share/bazel/tools/stardoc" >"$RMS_DATA/offline.stardoc.bazelrc"
 stage_done
 
 touch "$DONE_STAMP"

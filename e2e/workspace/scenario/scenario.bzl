@@ -1,6 +1,7 @@
 """The seed's whole scenario for one kernel line, as bazel tests."""
 
-load("@rules_modsign//rules:defs.bzl", "kernel_module_qemu_test", "kernel_module_signed", "must_fail_test")
+load("@rules_modsign//rules:defs.bzl", "kernel_module_qemu_test", "kernel_module_signed")
+load("@rules_modsign//rules/testing:defs.bzl", "must_fail_test")
 load("@rules_shell//shell:sh_test.bzl", "sh_test")
 
 def seed_scenario(name, kernel, module, signed, rejected_errno = "EKEYREJECTED"):

@@ -17,7 +17,8 @@
 set -euo pipefail
 
 prog=kernel_module.sh
-die() { echo "$prog: error: $*" >&2; exit 1; }
+# shellcheck source=rules/private/scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 tree="" kbuild="" pkg="" ccflags="" name="" out_ko="" out_symvers=""
 srcs=() symvers=()
@@ -37,10 +38,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-[[ -n $tree ]] || die "--tree is required"
-[[ -n $kbuild ]] || die "--kbuild is required"
-[[ -n $out_ko ]] || die "--out-ko is required"
-[[ -n $out_symvers ]] || die "--out-symvers is required"
+require_args tree kbuild out_ko out_symvers
 [[ -d $tree ]] || die "--tree $tree: no such directory (expected the out_tree of a kernel_build)"
 for f in Makefile .config include/config/auto.conf include/generated/autoconf.h scripts/mod/modpost Module.symvers; do
   [[ -e $tree/$f ]] || die "--tree $tree: not a kernel build tree (missing $f); pass the tree output of kernel_build"
@@ -52,9 +50,6 @@ for s in "${symvers[@]}"; do [[ -f $s ]] || die "--symvers $s: no such file"; do
 [[ -z $name || $name =~ ^[A-Za-z0-9_-]+$ ]] || die "--module-name '$name': want letters, digits, '_' or '-'"
 pkg=${pkg%/}
 [[ $pkg != . ]] || pkg=""
-
-execroot=$PWD
-abspath() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kernel_module.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -99,16 +94,10 @@ if [[ -f $ktree/rules_modsign.env ]]; then
   cc=${cc//\'/}
 fi
 
-export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 1970"
-export KBUILD_BUILD_USER=rules_modsign KBUILD_BUILD_HOST=bazel KBUILD_BUILD_VERSION=1
-export LC_ALL=C TZ=UTC
-unset MAKEFLAGS MAKELEVEL MFLAGS KBUILD_OUTPUT KCONFIG_CONFIG ARCH CROSS_COMPILE O M KCFLAGS 2>/dev/null || true
-
-mkargs=(-C "$ktree" "M=$mod" "KCFLAGS=-ffile-prefix-map=$mod/= -ffile-prefix-map=$ktree/=")
-if [[ -n $cc ]]; then
-  command -v "$cc" >/dev/null || die "the kernel in $tree was built with CC=$cc, which is not on PATH"
-  mkargs+=("CC=$cc" "HOSTCC=$cc")
-fi
+kbuild_env
+mapfile -t mkargs < <(cc_make_args "$cc" "the kernel in $tree was built with CC=$cc")
+[[ -z $cc || ${#mkargs[@]} -gt 0 ]] || exit 1
+mkargs+=(-C "$ktree" "M=$mod" "KCFLAGS=-ffile-prefix-map=$mod/= -ffile-prefix-map=$ktree/=")
 if [[ ${#symvers[@]} -gt 0 ]]; then
   extra=""
   for s in "${symvers[@]}"; do extra+="$(abspath "$s") "; done
@@ -138,9 +127,9 @@ fi
 
 out_ko=$(abspath "$out_ko")
 out_symvers=$(abspath "$out_symvers")
-mkdir -p "$(dirname "$out_ko")" "$(dirname "$out_symvers")"
-tmp_ko=$(mktemp "$(dirname "$out_ko")/.$(basename "$out_ko").XXXXXX")
-tmp_sym=$(mktemp "$(dirname "$out_symvers")/.$(basename "$out_symvers").XXXXXX")
+tmp_ko=$(staged_tmp "$out_ko")
+tmp_sym=$(staged_tmp "$out_symvers")
+trap 'rm -rf "$work" "$tmp_ko" "$tmp_sym"' EXIT
 cp "$mod/$ko" "$tmp_ko"
 # Nothing in the kernel tree may have been written.
 changed=$(find "$ktree/" -newer "$stamp" -print -quit 2>/dev/null || true)

@@ -1,16 +1,29 @@
-// Command keyscan searches a directory of cache blobs (bazel-remote's storage)
-// for private keys, in PEM, DER (PKCS#1, PKCS#8, SEC1) and raw-parameter form.
+// Command keyscan is rules_modsign's private-key scanner (package
+// tools/keyscan): it searches files, directories or bazel-remote's storage for
+// private keys, known ones in PEM, DER (PKCS#1, PKCS#8, SEC1), raw-parameter
+// and fragment form, and with --any-key for any private key at all.
 //
-//	keyscan --dir STORAGE [--key [NAME=]FILE]... [--key-list FILE]
-//	        [--expect 0 | --expect-found] [--json REPORT.json]
+//	keyscan [--key [NAME=]FILE]... [--key-list FILE] [--any-key]
+//	        [--expect 0 | --expect-found] [--json REPORT.json] PATH...
+//	keyscan --dir STORAGE [--key [NAME=]FILE]... [--key-list FILE] [--expect ...] [--json ...]
 //	keyscan genkey --type rsa2048|rsa4096|p256|p384 --out KEY.pem
 //
-// --expect 0      exit 1 if any key is found (the normal check)
-// --expect-found  exit 1 unless every key is found (the test of the check)
+// PATHs are files or directories (symbolic links followed); --dir is a
+// bazel-remote storage directory, whose CAS blobs are checked against their
+// digests.
+//
+// --expect 0      exit 1 if any key is found (kernel_build, the no-keys tests,
+//
+//	the remote-cache check)
+//
+// --expect-found  exit 1 unless every key is found, and with --any-key unless
+//
+//	some private key is found (the controls: a scanner that sees
+//	nothing must fail them)
 //
 // Exit status: 0 expectation met (or none given), 1 expectation failed or the
 // scan was inconclusive (zstd-compressed or corrupt CAS blobs), 2 bad usage or
-// input. Output names keys, encodings and blobs; it never prints key bytes.
+// input. Output names keys, encodings and files; it never prints key bytes.
 //
 // genkey writes a throwaway PKCS#8 key for tests of the check ("dummy secret").
 package main
@@ -33,7 +46,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/rules-modsign/rules_modsign/tools/remote_cache/keyscan"
+	"github.com/rules-modsign/rules_modsign/tools/keyscan"
 )
 
 // maxListed bounds the match lines printed per key.
@@ -61,19 +74,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var keyFlags keyArgs
 	fs.Var(&keyFlags, "key", "private key file to look for, as FILE or NAME=FILE (repeatable)")
 	keyList := fs.String("key-list", "", "file listing keys to look for, one FILE or NAME=FILE per line")
-	dir := fs.String("dir", "", "directory to scan (bazel-remote's --dir)")
+	dir := fs.String("dir", "", "bazel-remote storage directory to scan (its --dir), instead of PATHs")
+	anyKey := fs.Bool("any-key", false, "also report private keys of any kind, found by their structure (PATHs only)")
 	expect := fs.String("expect", "", `"0": fail if any key is found`)
 	expectFound := fs.Bool("expect-found", false, "fail unless every key is found")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "keyscan: unexpected arguments %q\n", fs.Args())
+	if *dir != "" && fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "keyscan: --dir and PATHs %q: give one or the other\n", fs.Args())
 		return 2
 	}
-	if *dir == "" {
-		fmt.Fprintln(stderr, "keyscan: --dir is required")
+	if *dir == "" && fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "keyscan: nothing to scan: give PATHs or --dir STORAGE")
+		return 2
+	}
+	if *dir != "" && *anyKey {
+		fmt.Fprintln(stderr, "keyscan: --any-key works on PATHs, not on --dir storage")
 		return 2
 	}
 	if *expect != "" && *expect != "0" {
@@ -93,8 +111,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		specs = append(specs, more...)
 	}
-	if len(specs) == 0 {
-		fmt.Fprintln(stderr, "keyscan: no keys given (--key or --key-list)")
+	if len(specs) == 0 && !*anyKey {
+		fmt.Fprintln(stderr, "keyscan: no keys given (--key, --key-list or --any-key)")
 		return 2
 	}
 	var keys []keyscan.Key
@@ -110,7 +128,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		keys = append(keys, ks...)
 	}
-	rep, err := keyscan.Scan(*dir, keys)
+	var rep *keyscan.Report
+	var err error
+	if *dir != "" {
+		rep, err = keyscan.ScanStorage(*dir, keys)
+	} else {
+		rep, err = keyscan.ScanPaths(fs.Args(), keys, *anyKey)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "keyscan: %v\n", err)
 		return 2
@@ -130,14 +154,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case *expect == "0" && rep.TotalMatches() > 0:
-		fmt.Fprintf(stderr, "keyscan: FAIL: %d matches of private key material in %s, expected 0\n", rep.TotalMatches(), *dir)
+		fmt.Fprintf(stderr, "keyscan: FAIL: %d matches of private key material in %s, expected 0\n", rep.TotalMatches(), rep.Dir)
 		status = 1
 	case *expectFound:
 		for _, k := range rep.Keys {
 			if len(k.Matches) == 0 {
-				fmt.Fprintf(stderr, "keyscan: FAIL: key %s was expected in %s but not found\n", k.Name, *dir)
+				fmt.Fprintf(stderr, "keyscan: FAIL: key %s was expected in %s but not found\n", k.Name, rep.Dir)
 				status = 1
 			}
+		}
+		if *anyKey && len(rep.Unknown) == 0 {
+			fmt.Fprintf(stderr, "keyscan: FAIL: a private key was expected in %s but none found\n", rep.Dir)
+			status = 1
 		}
 	}
 	return status
@@ -170,11 +198,11 @@ func printReport(w io.Writer, rep *keyscan.Report) {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
 	}
 	sort.Strings(kinds)
-	fmt.Fprintf(w, "keyscan: %s: %d blobs scanned (%s), %d bytes, %d CAS digests verified, %d compressed, %d digest mismatches\n",
+	fmt.Fprintf(w, "keyscan: %s: %d files scanned (%s), %d bytes, %d CAS digests verified, %d compressed, %d digest mismatches\n",
 		rep.Dir, rep.Blobs, strings.Join(kinds, ", "), rep.Bytes, rep.DigestsVerified, len(rep.Compressed), len(rep.DigestMismatches))
 	for _, k := range rep.Keys {
-		fmt.Fprintf(w, "keyscan: key %s (%s, %s): %d matches (searched %d encodings: %s)\n",
-			k.Name, k.Algorithm, k.File, len(k.Matches), len(k.Encodings), strings.Join(k.Encodings, " "))
+		fmt.Fprintf(w, "keyscan: key %s (%s, %s): %d matches (searched %d byte strings in %d encodings: %s)\n",
+			k.Name, k.Algorithm, k.File, len(k.Matches), k.Needles, len(k.Encodings), strings.Join(k.Encodings, " "))
 		for i, m := range k.Matches {
 			if i == maxListed {
 				fmt.Fprintf(w, "keyscan:   ... %d more\n", len(k.Matches)-maxListed)
@@ -182,6 +210,13 @@ func printReport(w io.Writer, rep *keyscan.Report) {
 			}
 			fmt.Fprintf(w, "keyscan:   MATCH %s in %s blob %s at offset %d\n", m.Encoding, m.Kind, m.Blob, m.Offset)
 		}
+	}
+	for i, f := range rep.Unknown {
+		if i == maxListed {
+			fmt.Fprintf(w, "keyscan:   ... %d more\n", len(rep.Unknown)-maxListed)
+			break
+		}
+		fmt.Fprintf(w, "keyscan: PRIVATE KEY %s\n", f)
 	}
 	fmt.Fprintf(w, "keyscan: total key matches: %d\n", rep.TotalMatches())
 }

@@ -27,6 +27,27 @@ type testKey struct {
 	priv any
 }
 
+// encoded holds an RSA and an EC test key and their DER encodings.
+type encoded struct {
+	rsa         *rsa.PrivateKey
+	ec          *ecdsa.PrivateKey
+	pkcs8, sec1 []byte
+}
+
+func encodedKeys(t *testing.T) encoded {
+	t.Helper()
+	keys := testKeys(t)
+	e := encoded{rsa: keys[0].priv.(*rsa.PrivateKey), ec: keys[1].priv.(*ecdsa.PrivateKey)}
+	var err error
+	if e.sec1, err = x509.MarshalECPrivateKey(e.ec); err != nil {
+		t.Fatal(err)
+	}
+	if e.pkcs8, err = x509.MarshalPKCS8PrivateKey(e.rsa); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func testKeys(t *testing.T) []testKey {
 	t.Helper()
 	rk, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -123,20 +144,24 @@ func loadOne(t *testing.T, name string, data []byte) Key {
 	return keys[0]
 }
 
+// encodings lists the distinct encodings of a key's needles (sorted).
 func encodings(k Key) []string {
 	var out []string
 	for _, n := range k.Needles {
-		out = append(out, n.Encoding)
+		if len(out) == 0 || out[len(out)-1] != n.Encoding {
+			out = append(out, n.Encoding)
+		}
 	}
 	return out
 }
 
 func TestNeedlesPerAlgorithm(t *testing.T) {
 	want := map[string][]string{
-		"rsa":     {"der-pkcs1", "der-pkcs8", "pem-pkcs1", "pem-pkcs8", "raw-rsa-d", "raw-rsa-dp", "raw-rsa-dq", "raw-rsa-p", "raw-rsa-q"},
-		"p384":    {"der-pkcs8", "der-sec1", "pem-pkcs8", "pem-sec1", "raw-ec-scalar"},
-		"p256":    {"der-pkcs8", "der-sec1", "pem-pkcs8", "pem-sec1", "raw-ec-scalar"},
-		"ed25519": {"der-pkcs8", "pem-pkcs8", "raw-ed25519-seed"},
+		"rsa": {"der-pkcs1", "der-pkcs8", "frag-raw-rsa-d", "frag-raw-rsa-dp", "frag-raw-rsa-dq", "frag-raw-rsa-p", "frag-raw-rsa-q",
+			"pem-line", "pem-pkcs1", "pem-pkcs8", "raw-rsa-d", "raw-rsa-dp", "raw-rsa-dq", "raw-rsa-p", "raw-rsa-q"},
+		"p384":    {"der-pkcs8", "der-sec1", "frag-raw-ec-scalar", "pem-line", "pem-pkcs8", "pem-sec1", "raw-ec-scalar"},
+		"p256":    {"der-pkcs8", "der-sec1", "frag-raw-ec-scalar", "pem-line", "pem-pkcs8", "pem-sec1", "raw-ec-scalar"},
+		"ed25519": {"der-pkcs8", "frag-raw-ed25519-seed", "pem-line", "pem-pkcs8", "raw-ed25519-seed"},
 	}
 	for _, tk := range testKeys(t) {
 		der, err := x509.MarshalPKCS8PrivateKey(tk.priv)
@@ -170,7 +195,7 @@ func TestFindsEveryEncoding(t *testing.T) {
 				content := append(append(append([]byte{}, prefix...), n.Bytes...), randBytes(t, 333)...)
 				rel := writeBlob(t, dir, content)
 				writeBlob(t, dir, randBytes(t, 5000)) // a clean blob next to it
-				rep, err := Scan(dir, []Key{k})
+				rep, err := ScanStorage(dir, []Key{k})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -200,17 +225,8 @@ func TestFindsEveryEncoding(t *testing.T) {
 // The key file's own forms: PKCS#1 and SEC1 PEM files, DER files, and the
 // kernel's combined key+certificate PEM.
 func TestKeyFileForms(t *testing.T) {
-	keys := testKeys(t)
-	rk := keys[0].priv.(*rsa.PrivateKey)
-	ek := keys[1].priv.(*ecdsa.PrivateKey)
-	sec1, err := x509.MarshalECPrivateKey(ek)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(rk)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := encodedKeys(t)
+	rk, ek, sec1, pkcs8 := e.rsa, e.ec, e.sec1, e.pkcs8
 	cases := map[string][]byte{
 		"pkcs1.pem":    pemOf(t, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk)),
 		"sec1.pem":     pemOf(t, "EC PRIVATE KEY", sec1),
@@ -236,7 +252,7 @@ func TestKeyFileForms(t *testing.T) {
 			// The file's own bytes, uploaded as they are, must be found.
 			store := filepath.Join(dir, "store")
 			writeBlob(t, store, append(randBytes(t, 77), data...))
-			rep, err := Scan(store, ks)
+			rep, err := ScanStorage(store, ks)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -260,7 +276,7 @@ func TestCertificateIsNotAMatch(t *testing.T) {
 		b, _ := pem.Decode(c)
 		writeBlob(t, dir, c)
 		writeBlob(t, dir, b.Bytes)
-		rep, err := Scan(dir, []Key{k})
+		rep, err := ScanStorage(dir, []Key{k})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -285,7 +301,7 @@ func TestChunkBoundary(t *testing.T) {
 		content := make([]byte, 2*chunkSize+len(pemNeedle)+10)
 		copy(content[at:], pemNeedle)
 		writeBlob(t, dir, content)
-		rep, err := Scan(dir, []Key{k})
+		rep, err := ScanStorage(dir, []Key{k})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,7 +331,7 @@ func TestLayoutKindsAndInconclusive(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "ac.v2", "ab", "abcd-1"), x509.MarshalPKCS1PrivateKey(rk))
 	writeFile(t, filepath.Join(dir, "raw.v2", "cd", "cdef-1"), []byte("raw"))
 	writeFile(t, filepath.Join(dir, "lost+found"), []byte("other"))
-	rep, err := Scan(dir, []Key{k})
+	rep, err := ScanStorage(dir, []Key{k})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +356,7 @@ func TestLayoutKindsAndInconclusive(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "cas.v2", "ef", "ef02-100-1"), append(hdr2, []byte("plain")...))
 	// A plain CAS blob whose content does not match its name.
 	writeFile(t, filepath.Join(dir, "cas.v2", "00", strings.Repeat("0", 64)+"-1.v1"), []byte("tampered"))
-	rep, err = Scan(dir, []Key{k})
+	rep, err = ScanStorage(dir, []Key{k})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,10 +389,10 @@ func TestBadKeyFiles(t *testing.T) {
 	if _, err := LoadKeyFile("missing", filepath.Join(t.TempDir(), "nope")); err == nil {
 		t.Error("missing file: no error")
 	}
-	if _, err := Scan(t.TempDir(), nil); err == nil {
+	if _, err := ScanStorage(t.TempDir(), nil); err == nil {
 		t.Error("Scan without keys: no error")
 	}
-	if _, err := Scan(filepath.Join(t.TempDir(), "nope"), []Key{{Name: "x"}}); err == nil {
+	if _, err := ScanStorage(filepath.Join(t.TempDir(), "nope"), []Key{{Name: "x"}}); err == nil {
 		t.Error("Scan of a missing directory: no error")
 	}
 }
@@ -387,7 +403,7 @@ func TestReportHasNoSecrets(t *testing.T) {
 	k := loadOne(t, "rsa", pemOf(t, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk)))
 	dir := t.TempDir()
 	writeBlob(t, dir, x509.MarshalPKCS1PrivateKey(rk))
-	rep, err := Scan(dir, []Key{k})
+	rep, err := ScanStorage(dir, []Key{k})
 	if err != nil {
 		t.Fatal(err)
 	}

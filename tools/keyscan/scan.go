@@ -30,6 +30,8 @@ const (
 	KindAC    = "ac"
 	KindRaw   = "raw"
 	KindOther = "other"
+	// KindFile is a file given to ScanPaths.
+	KindFile = "file"
 )
 
 // chunkSize bounds memory use; blobs larger than this are scanned in pieces
@@ -59,7 +61,10 @@ type KeyResult struct {
 	File      string   `json:"file"`
 	Algorithm string   `json:"algorithm"`
 	Encodings []string `json:"encodings_searched"`
-	Matches   []Match  `json:"matches"`
+	// Needles counts the byte strings searched for (PEM lines and fragments
+	// are many needles of one encoding).
+	Needles int     `json:"needles"`
+	Matches []Match `json:"matches"`
 }
 
 // Report is the outcome of a scan.
@@ -78,11 +83,15 @@ type Report struct {
 	// their name; a scan with any is inconclusive.
 	DigestMismatches []string    `json:"digest_mismatches"`
 	Keys             []KeyResult `json:"keys"`
+	// Unknown lists private keys found without a key to compare with
+	// (ScanPaths with anyKey).
+	Unknown []Finding `json:"unknown_keys"`
 }
 
-// TotalMatches is the number of matches over all keys.
+// TotalMatches is the number of matches over all keys, plus the private keys
+// found without a key to compare with.
 func (r *Report) TotalMatches() int {
-	n := 0
+	n := len(r.Unknown)
 	for _, k := range r.Keys {
 		n += len(k.Matches)
 	}
@@ -94,8 +103,10 @@ func (r *Report) Inconclusive() bool {
 	return len(r.Compressed) > 0 || len(r.DigestMismatches) > 0
 }
 
-// Scan searches every regular file under dir for every needle of every key.
-func Scan(dir string, keys []Key) (*Report, error) {
+// ScanStorage searches every regular file under dir, laid out as
+// bazel-remote's storage, for every needle of every key. Plain CAS blobs are
+// checked against the digest in their name.
+func ScanStorage(dir string, keys []Key) (*Report, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("no keys to scan for")
 	}
@@ -106,15 +117,8 @@ func Scan(dir string, keys []Key) (*Report, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("scan directory %s: not a directory", dir)
 	}
-	s := newScanner(keys)
-	rep := &Report{Dir: dir, Kinds: map[string]int{}, Compressed: []string{}, DigestMismatches: []string{}}
-	for _, k := range keys {
-		kr := KeyResult{Name: k.Name, File: k.File, Algorithm: k.Algorithm, Matches: []Match{}}
-		for _, n := range k.Needles {
-			kr.Encodings = append(kr.Encodings, n.Encoding)
-		}
-		rep.Keys = append(rep.Keys, kr)
-	}
+	s := newScanner(keys, false)
+	rep := newReport(dir, keys)
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("walking %s: %w", path, err)
@@ -127,11 +131,89 @@ func Scan(dir string, keys []Key) (*Report, error) {
 			return fmt.Errorf("relative path of %s: %w", path, err)
 		}
 		rel = filepath.ToSlash(rel)
-		return s.scanFile(rep, path, rel)
+		kind, digest, casblob := classify(rel)
+		return s.scanFile(rep, path, rel, kind, digest, casblob)
 	})
 	if err != nil {
 		return nil, err
 	}
+	rep.sort()
+	return rep, nil
+}
+
+// ScanPaths searches the given files and directories (symbolic links are
+// followed, as in a Bazel runfiles tree) for every needle of every key and,
+// with anyKey, for private keys of any kind (see FindAnyKeys). At least one
+// key or anyKey is required: a scan for nothing could never fail.
+func ScanPaths(paths []string, keys []Key, anyKey bool) (*Report, error) {
+	if len(keys) == 0 && !anyKey {
+		return nil, errors.New("no keys to scan for, and no scan for any key")
+	}
+	if len(paths) == 0 {
+		return nil, errors.New("no paths to scan")
+	}
+	s := newScanner(keys, anyKey)
+	rep := newReport(strings.Join(paths, " "), keys)
+	seen := map[string]bool{}
+	var walk func(path string, depth int) error
+	walk = func(path string, depth int) error {
+		if depth > 40 {
+			return fmt.Errorf("scanning %s: too many levels of symbolic links or directories", path)
+		}
+		st, err := os.Stat(path) // follows symbolic links
+		if err != nil {
+			return fmt.Errorf("scanning %s: %w", path, err)
+		}
+		if st.IsDir() {
+			real, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				return fmt.Errorf("scanning %s: %w", path, err)
+			}
+			if seen[real] {
+				return nil
+			}
+			seen[real] = true
+			entries, err := os.ReadDir(path)
+			if err != nil {
+				return fmt.Errorf("scanning directory %s: %w", path, err)
+			}
+			for _, e := range entries {
+				if err := walk(filepath.Join(path, e.Name()), depth+1); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if !st.Mode().IsRegular() {
+			return nil
+		}
+		return s.scanFile(rep, path, path, KindFile, "", false)
+	}
+	for _, p := range paths {
+		if err := walk(p, 0); err != nil {
+			return nil, err
+		}
+	}
+	rep.sort()
+	return rep, nil
+}
+
+func newReport(dir string, keys []Key) *Report {
+	rep := &Report{Dir: dir, Kinds: map[string]int{}, Compressed: []string{}, DigestMismatches: []string{}, Unknown: []Finding{}}
+	for _, k := range keys {
+		kr := KeyResult{Name: k.Name, File: k.File, Algorithm: k.Algorithm, Matches: []Match{}}
+		for _, n := range k.Needles {
+			if len(kr.Encodings) == 0 || kr.Encodings[len(kr.Encodings)-1] != n.Encoding {
+				kr.Encodings = append(kr.Encodings, n.Encoding)
+			}
+			kr.Needles++
+		}
+		rep.Keys = append(rep.Keys, kr)
+	}
+	return rep
+}
+
+func (rep *Report) sort() {
 	for i := range rep.Keys {
 		m := rep.Keys[i].Matches
 		sort.Slice(m, func(a, b int) bool {
@@ -141,7 +223,12 @@ func Scan(dir string, keys []Key) (*Report, error) {
 			return m[a].Offset < m[b].Offset
 		})
 	}
-	return rep, nil
+	sort.SliceStable(rep.Unknown, func(i, j int) bool {
+		if rep.Unknown[i].Path != rep.Unknown[j].Path {
+			return rep.Unknown[i].Path < rep.Unknown[j].Path
+		}
+		return rep.Unknown[i].Offset < rep.Unknown[j].Offset
+	})
 }
 
 type needleRef struct {
@@ -149,21 +236,32 @@ type needleRef struct {
 	needle Needle
 }
 
+// scanner finds every needle in one pass over each buffer: needles are indexed
+// by their first 8 bytes, behind a 64K-entry filter on their first 2 bytes.
 type scanner struct {
 	needles []needleRef
+	byHead  map[uint64][]int
+	first2  []bool
 	maxLen  int
+	anyKey  bool
 	buf     []byte
 }
 
-func newScanner(keys []Key) *scanner {
-	s := &scanner{}
+func newScanner(keys []Key, anyKey bool) *scanner {
+	s := &scanner{byHead: map[uint64][]int{}, first2: make([]bool, 1<<16), anyKey: anyKey}
 	for i, k := range keys {
 		for _, n := range k.Needles {
+			h := binary.LittleEndian.Uint64(n.Bytes)
+			s.byHead[h] = append(s.byHead[h], len(s.needles))
+			s.first2[binary.LittleEndian.Uint16(n.Bytes)] = true
 			s.needles = append(s.needles, needleRef{i, n})
 			if len(n.Bytes) > s.maxLen {
 				s.maxLen = len(n.Bytes)
 			}
 		}
+	}
+	if s.maxLen == 0 {
+		s.maxLen = 1
 	}
 	s.buf = make([]byte, 0, chunkSize+s.maxLen)
 	return s
@@ -188,13 +286,12 @@ func classify(rel string) (kind, digest string, casblob bool) {
 	return KindOther, "", false
 }
 
-func (s *scanner) scanFile(rep *Report, path, rel string) error {
+func (s *scanner) scanFile(rep *Report, path, rel, kind, digest string, isCasblob bool) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("opening blob %s: %w", path, err)
+		return fmt.Errorf("opening %s: %w", path, err)
 	}
 	defer f.Close()
-	kind, digest, isCasblob := classify(rel)
 	rep.Blobs++
 	rep.Kinds[kind]++
 
@@ -242,6 +339,17 @@ func (s *scanner) scanFile(rep *Report, path, rel string) error {
 		carry = keep
 		buf = buf[:keep]
 	}
+	if s.anyKey {
+		// Unknown keys are recognised by structure, which needs whole files.
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", path, err)
+		}
+		for _, fd := range FindAnyKeys(filepath.Base(path), data) {
+			fd.Path = rel
+			rep.Unknown = append(rep.Unknown, fd)
+		}
+	}
 	if h != nil {
 		if got := hex.EncodeToString(h.Sum(nil)); got == digest {
 			rep.DigestsVerified++
@@ -255,23 +363,31 @@ func (s *scanner) scanFile(rep *Report, path, rel string) error {
 // search records the matches in buf that end past the first carry bytes
 // (matches wholly inside the carried-over prefix were found last round).
 func (s *scanner) search(rep *Report, buf []byte, carry int, base int64, rel, kind string) {
-	for _, nr := range s.needles {
-		nb := nr.needle.Bytes
-		from := 0
-		if carry >= len(nb) {
-			from = carry - len(nb) + 1
+	if len(s.needles) == 0 {
+		return
+	}
+	start := carry - s.maxLen + 1
+	if start < 0 {
+		start = 0
+	}
+	for at := start; at+8 <= len(buf); at++ {
+		if !s.first2[binary.LittleEndian.Uint16(buf[at:])] {
+			continue
 		}
-		for from+len(nb) <= len(buf) {
-			i := bytes.Index(buf[from:], nb)
-			if i < 0 {
-				break
+		refs, ok := s.byHead[binary.LittleEndian.Uint64(buf[at:])]
+		if !ok {
+			continue
+		}
+		for _, ri := range refs {
+			nr := s.needles[ri]
+			nb := nr.needle.Bytes
+			if at+len(nb) <= carry || !bytes.HasPrefix(buf[at:], nb) {
+				continue
 			}
-			at := from + i
 			rep.Keys[nr.key].Matches = append(rep.Keys[nr.key].Matches, Match{
 				Key: rep.Keys[nr.key].Name, Encoding: nr.needle.Encoding,
 				Blob: rel, Kind: kind, Offset: base + int64(at),
 			})
-			from = at + 1
 		}
 	}
 }

@@ -122,3 +122,53 @@ func TestCLIUsageErrors(t *testing.T) {
 		t.Errorf("error does not name the file: %d %s", code, e)
 	}
 }
+
+// PATHs mode, as kernel_build and the no-keys tests run it.
+func TestCLIPaths(t *testing.T) {
+	tmp := t.TempDir()
+	key := filepath.Join(tmp, "k.pem")
+	if code, _, e := runCLI(t, "genkey", "--type", "rsa2048", "--out", key); code != 0 {
+		t.Fatalf("genkey: %d %s", code, e)
+	}
+	out := filepath.Join(tmp, "out")
+	if err := os.MkdirAll(filepath.Join(out, "tree"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "tree", "bzImage"), []byte("kernel image"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, o, e := runCLI(t, "--key", "kernel="+key, "--any-key", "--expect", "0", out); code != 0 || !strings.Contains(o, "1 files scanned") {
+		t.Fatalf("clean outputs: %d\n%s%s", code, o, e)
+	}
+	if code, _, e := runCLI(t, "--any-key", "--expect-found", out); code != 1 || !strings.Contains(e, "none found") {
+		t.Fatalf("--any-key --expect-found on clean outputs: %d %s", code, e)
+	}
+	pemKey, err := os.ReadFile(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "tree", "leak"), pemKey, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, o, e := runCLI(t, "--key", "kernel="+key, "--any-key", "--expect", "0", out)
+	if code != 1 || !strings.Contains(o, filepath.Join(out, "tree", "leak")) || !strings.Contains(o, "PRIVATE KEY "+filepath.Join(out, "tree", "leak")) {
+		t.Fatalf("leak: %d\n%s%s", code, o, e)
+	}
+	if strings.Contains(o+e, string(pemKey[30:90])) {
+		t.Fatal("the report shows key bytes")
+	}
+	if code, _, _ := runCLI(t, "--any-key", "--expect-found", out); code != 0 {
+		t.Fatalf("--any-key --expect-found with a key present: %d", code)
+	}
+	for _, args := range [][]string{
+		{"--any-key"},
+		{out},
+		{"--dir", out, "--any-key", "--key", key},
+		{"--dir", out, "--key", key, out},
+		{"--any-key", filepath.Join(tmp, "missing")},
+	} {
+		if code, _, _ := runCLI(t, args...); code != 2 {
+			t.Errorf("keyscan %q: exit %d, want 2", args, code)
+		}
+	}
+}
