@@ -1,6 +1,6 @@
 """kernel_module_signed and kernel_modules_signed."""
 
-load(":common.bzl", "HASHES", "KERNEL_LINES", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS", "check_hash")
+load(":common.bzl", "HASHES", "KERNEL_LINES", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS")
 load(":providers.bzl", "KernelModuleInfo", "ModuleSigningKeyInfo")
 
 visibility(["//rules/..."])
