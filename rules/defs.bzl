@@ -6,8 +6,8 @@ Load everything from here:
 """
 
 load("//rules/private:kernel.bzl", _kernel_build = "kernel_build", _kernel_module = "kernel_module")
-load("//rules/private:prebuilt.bzl", _prebuilt_kernel = "prebuilt_kernel", _prebuilt_kernel_module = "prebuilt_kernel_module")
 load("//rules/private:keys.bzl", _module_signing_key = "module_signing_key", _unavailable_signing_key = "unavailable_signing_key", _x509_keypair = "x509_keypair")
+load("//rules/private:prebuilt.bzl", _prebuilt_kernel = "prebuilt_kernel", _prebuilt_kernel_module = "prebuilt_kernel_module")
 load(
     "//rules/private:providers.bzl",
     _KernelBuildInfo = "KernelBuildInfo",

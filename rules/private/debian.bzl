@@ -105,12 +105,32 @@ def _apt_update(rctx, what, apt):
         apt.updated[0] = True
 
 def apt_query(rctx, apt, args):
-    """Runs apt-cache with the context's options; returns its stdout ("" on failure)."""
+    """Runs apt-cache with the context's options.
+
+    Args:
+      rctx: the repository_ctx.
+      apt: from apt_context.
+      args: apt-cache's arguments.
+
+    Returns:
+      its stdout, "" on failure.
+    """
     res = rctx.execute([apt.apt_cache] + apt.opts + args, quiet = True)
     return res.stdout if res.return_code == 0 else ""
 
 def apt_show_field(rctx, apt, pkg, version, field):
-    """A field (e.g. "SHA256") of `apt-cache show PKG=VERSION`, "" when unknown."""
+    """A field of `apt-cache show PKG=VERSION`.
+
+    Args:
+      rctx: the repository_ctx.
+      apt: from apt_context.
+      pkg: the package.
+      version: its version.
+      field: e.g. "SHA256".
+
+    Returns:
+      the field's value, "" when unknown.
+    """
     for line in apt_query(rctx, apt, ["show", "{}={}".format(pkg, version)]).splitlines():
         if line.startswith(field + ": "):
             return line[len(field) + 2:].strip()
@@ -172,7 +192,7 @@ def fetch_debs(rctx, what, packages, apt, dest = "", missing_hint = None):
                 available = apt_query(rctx, apt, ["madison", pkg.name]).strip()
                 msg = "{}: cannot download {} version {}: the mirror no longer has it".format(what, pkg.name, pkg.version)
                 if available:
-                    msg += " (it has: {})".format("; ".join([" ".join(l.split()) for l in available.splitlines()]))
+                    msg += " (it has: {})".format("; ".join([" ".join(a.split()) for a in available.splitlines()]))
                 else:
                     msg += " (no version of {} at all)".format(pkg.name)
                 msg += ". apt said: {}".format(res.stderr.strip() or res.stdout.strip())
@@ -253,6 +273,12 @@ def split_abi(abi):
 
     "6.1.0-57-amd64" -> ("6.1.0-57", "amd64", "6.1"); "6.12.38+deb13-cloud-amd64" ->
     ("6.12.38+deb13", "cloud-amd64", "6.12"). Fails on anything else.
+
+    Args:
+      abi: the ABI (`uname -r` of the kernel).
+
+    Returns:
+      (base, flavour, line).
     """
     parts = abi.split("-")
     if "+" in parts[0]:
@@ -269,7 +295,16 @@ def split_abi(abi):
     return base, flavour, nums[0] + "." + nums[1]
 
 def debian_kernel_packages(abi, signed = True, kbuild_package = ""):
-    """The packages of one Debian kernel ABI, in fetch order: (image, headers, common, kbuild)."""
+    """The packages of one Debian kernel ABI.
+
+    Args:
+      abi: the ABI, e.g. 6.1.0-57-amd64.
+      signed: the signed image package rather than -unsigned.
+      kbuild_package: the linux-kbuild package's name, when not the usual one.
+
+    Returns:
+      [image, headers, common headers, kbuild] package names.
+    """
     base, _, line = split_abi(abi)
     return [
         "linux-image-" + abi + ("" if signed else "-unsigned"),
@@ -310,7 +345,14 @@ def _current_kernel_hint(rctx, apt, flavour, signed, kbuild_package):
     )
 
 def config_values(text):
-    """CONFIG_X=value lines of a .config, as a dict."""
+    """The CONFIG_X=value lines of a .config.
+
+    Args:
+      text: the .config's contents.
+
+    Returns:
+      dict: option -> value (as written, quotes included).
+    """
     values = {}
     for line in text.splitlines():
         if line.startswith("CONFIG_") and "=" in line:
@@ -330,7 +372,14 @@ _HASH_CONFIG = [
 ]
 
 def builtin_hashes(cfg):
-    """The module signature hashes whose crypto is built into a kernel (from config_values)."""
+    """The module signature hashes whose crypto is built into a kernel.
+
+    Args:
+      cfg: from config_values.
+
+    Returns:
+      list of hash names.
+    """
     return [h for h, opt in _HASH_CONFIG if cfg.get(opt) == "y"]
 
 def _debian_kernel_impl(rctx):
@@ -409,9 +458,9 @@ def _debian_kernel_impl(rctx):
 
     # Facts of the build, read from its own files.
     release = ""
-    for l in rctx.read("headers/include/generated/utsrelease.h").splitlines():
-        if l.startswith("#define UTS_RELEASE "):
-            release = l.split(" ", 2)[2].strip().strip("\"")
+    for text in rctx.read("headers/include/generated/utsrelease.h").splitlines():
+        if text.startswith("#define UTS_RELEASE "):
+            release = text.split(" ", 2)[2].strip().strip("\"")
     if release != abi:
         fail("{}: the headers' UTS_RELEASE is {}, not {}".format(what, repr(release), repr(abi)))
     cfg = config_values(rctx.read("headers/.config"))

@@ -15,6 +15,8 @@ def _guest_name(target, f, multi):
 def _kernel_module_qemu_test_impl(ctx):
     what = "kernel_module_qemu_test {}".format(ctx.label)
     kernel = ctx.attr.kernel[KernelBuildInfo]
+    if not kernel.image:
+        fail("{}: kernel {} has no boot image; give prebuilt_kernel an image to boot it".format(what, kernel.label))
     names = {}  # label -> [guest names]
     entries = []
     inputs = []
