@@ -62,7 +62,8 @@ release=$(sed -n 's/^KERNELRELEASE=//p' "$tree/rules_modsign.env")
 modsign=$(one @rules_modsign//signer/cmd/modsign default /modsign)
 
 work=$(rms_mktemp_shared dkms_check)
-trap 'rm -rf "$work"' EXIT
+# DKMS_CHECK_KEEP=1 keeps the work directory (DKMS's tree, logs, modules) for a look.
+trap '[[ -n ${DKMS_CHECK_KEEP:-} ]] && echo "dkms_check: kept $work" >&2 || rm -rf "$work"' EXIT
 mkdir -p "$work/src/rms_hello-1.0" "$work/dkms" "$work/install" "$work/conf.d"
 cp "$ws/hello/hello.c" "$ws/hello/Kbuild" "$work/src/rms_hello-1.0/"
 # A DKMS package as its maintainers write one, plus what kernel_module.sh passes to make
@@ -74,7 +75,7 @@ PACKAGE_VERSION="1.0"
 BUILT_MODULE_NAME[0]="hello"
 DEST_MODULE_LOCATION[0]="/updates/dkms"
 STRIP[0]="no"
-MAKE[0]="make -C ${kernel_source_dir} M=${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build KCFLAGS='-ffile-prefix-map=${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build/= -ffile-prefix-map=${kernel_source_dir}/=' modules"
+MAKE[0]="make -C ${kernel_source_dir} M=${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build KCFLAGS='-ffile-prefix-map=${kernel_source_dir}=. -ffile-prefix-map=${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build/= -ffile-prefix-map=${kernel_source_dir}/=' modules"
 CLEAN="true"
 AUTOINSTALL="no"
 EOF

@@ -104,7 +104,10 @@ export KBUILD_BUILD_USER=rules_modsign KBUILD_BUILD_HOST=bazel KBUILD_BUILD_VERS
 export LC_ALL=C TZ=UTC
 unset MAKEFLAGS MAKELEVEL MFLAGS KBUILD_OUTPUT KCONFIG_CONFIG ARCH CROSS_COMPILE O M KCFLAGS 2>/dev/null || true
 
-mkargs=(-C "$ktree" "M=$mod" "KCFLAGS=-ffile-prefix-map=$mod/= -ffile-prefix-map=$ktree/=")
+# make -C runs the compiler in the tree: map the tree itself too (the compile directory in
+# the debug info), or the sandbox's path ends up in the module and the module differs
+# between sandboxes. gcc tries the last map first, so files inside keep their short names.
+mkargs=(-C "$ktree" "M=$mod" "KCFLAGS=-ffile-prefix-map=$ktree=. -ffile-prefix-map=$mod/= -ffile-prefix-map=$ktree/=")
 if [[ -n $cc ]]; then
   command -v "$cc" >/dev/null || die "the kernel in $tree was built with CC=$cc, which is not on PATH"
   mkargs+=("CC=$cc" "HOSTCC=$cc")
