@@ -25,6 +25,7 @@ CHROOT_PACKAGES=(
   bazel-rules-proto bazel-rules-python bazel-rules-license bazel-rules-shell bazel-lib
   build-essential gcc-12 ca-certificates git bc bison flex cpio kmod libelf-dev libssl-dev
   file gawk openssl python3 zip rsync xz-utils zstd qemu-system-x86 linux-source-7.2 linux-source-6.1
+  dkms # tools/dkms_check.sh: Debian's DKMS signing with modsign sign-file
 )
 
 stamp_id() {
