@@ -169,9 +169,10 @@ def fetch_debs(rctx, what, packages, apt, dest = "", missing_hint = None):
             ))
         deb = "_debs/{}.deb".format(pkg.name)
 
-        # 1. The repository cache, by digest: no network, no apt.
+        # 1. The repository cache, by digest: no network, no apt. (On a miss Bazel warns that
+        # this path does not exist; the name says what happens next.)
         cached = rctx.download(
-            url = "file:///nonexistent/rules_modsign/{}_{}.deb".format(pkg.name, pkg.version),
+            url = "file:///not-in-the-repository-cache/fetching-with-apt-get-download/{}_{}.deb".format(pkg.name, pkg.version),
             output = deb,
             sha256 = pkg.sha256,
             allow_fail = True,
