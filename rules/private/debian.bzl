@@ -193,7 +193,7 @@ def fetch_debs(rctx, what, packages, apt, dest = "", missing_hint = None):
                 available = apt_query(rctx, apt, ["madison", pkg.name]).strip()
                 msg = "{}: cannot download {} version {}: the mirror no longer has it".format(what, pkg.name, pkg.version)
                 if available:
-                    msg += " (it has: {})".format("; ".join([" ".join(a.split()) for a in available.splitlines()]))
+                    msg += " (it has: {})".format("; ".join([" ".join([w for w in a.replace("\t", " ").split(" ") if w]) for a in available.splitlines()]))
                 else:
                     msg += " (no version of {} at all)".format(pkg.name)
                 msg += ". apt said: {}".format(res.stderr.strip() or res.stdout.strip())
