@@ -12,6 +12,7 @@ Test helpers: `//rules/testing:defs.bzl`.
 load("//rules/private:detached.bzl", _kernel_module_digests = "kernel_module_digests", _kernel_modules_attached = "kernel_modules_attached")
 load("//rules/private:kernel.bzl", _kernel_build = "kernel_build", _kernel_module = "kernel_module")
 load("//rules/private:keys.bzl", _module_signing_key = "module_signing_key", _x509_keypair = "x509_keypair")
+load("//rules/private:prebuilt.bzl", _prebuilt_kernel = "prebuilt_kernel", _prebuilt_kernel_module = "prebuilt_kernel_module")
 load(
     "//rules/private:providers.bzl",
     _KernelBuildInfo = "KernelBuildInfo",
@@ -32,6 +33,8 @@ kernel_modules_attached = _kernel_modules_attached
 trusted_keys = _trusted_keys
 kernel_build = _kernel_build
 kernel_module = _kernel_module
+prebuilt_kernel = _prebuilt_kernel
+prebuilt_kernel_module = _prebuilt_kernel_module
 kernel_module_qemu_test = _kernel_module_qemu_test
 
 ModuleSigningKeyInfo = _ModuleSigningKeyInfo

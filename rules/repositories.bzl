@@ -5,10 +5,15 @@ Bzlmod users need none of this: see `@rules_modsign//rules:extensions.bzl`.
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//rules/private:debian.bzl", _debian_kernel = "debian_kernel", _debian_package = "debian_package")
+load("//rules/private:local_kernel.bzl", _local_kernel_tree = "local_kernel_tree")
 load("//rules/private:repositories.bzl", _debian_linux_source = "debian_linux_source", _local_signing_key = "local_signing_key")
 
 debian_linux_source = _debian_linux_source
 local_signing_key = _local_signing_key
+debian_kernel = _debian_kernel
+debian_package = _debian_package
+local_kernel_tree = _local_kernel_tree
 
 def rules_modsign_dependencies():
     """Declares rules_go and gazelle, the rule sets rules_modsign builds on.

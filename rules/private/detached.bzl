@@ -9,6 +9,8 @@ input of any action.
 load(":common.bzl", "HASHES", "MODSIGN_ATTR", "check_hash")
 load(":providers.bzl", "KernelModuleInfo", "ModuleSigningKeyInfo")
 
+visibility(["//rules/..."])
+
 def _ko_files(what, targets):
     """The .ko files of `targets`, refusing two with the same file name."""
     seen = {}

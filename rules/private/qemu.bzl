@@ -17,6 +17,8 @@ def _guest_name(target, f, multi):
 def _kernel_module_qemu_test_impl(ctx):
     what = "kernel_module_qemu_test {}".format(ctx.label)
     kernel = ctx.attr.kernel[KernelBuildInfo]
+    if not kernel.image:
+        fail("{}: kernel {} has no boot image; give prebuilt_kernel an image to boot it".format(what, kernel.label))
     names = {}  # label -> [guest names]
     entries = []
     inputs = []
@@ -96,6 +98,8 @@ def _kernel_module_qemu_test_impl(ctx):
         driver_args += ["--expect-key", k]
     if ctx.attr.accel:
         driver_args += ["--accel", ctx.attr.accel]
+    if ctx.attr.kernel_args:
+        driver_args += ["--append", " ".join(ctx.attr.kernel_args)]
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(
         script,
@@ -158,6 +162,9 @@ against `kernel`: anything else fails at analysis.
         ),
         "expect_keys": attr.string_list(
             doc = "Substrings that some line of the guest's /proc/keys must contain, e.g. the certificates' CNs.",
+        ),
+        "kernel_args": attr.string_list(
+            doc = "Extra kernel command line arguments, e.g. [\"module.sig_enforce=1\"] for a kernel without MODULE_SIG_FORCE.",
         ),
         "accel": attr.string(
             default = "",

@@ -28,6 +28,7 @@ CHROOT_PACKAGES=(
   file gawk openssl python3 zip rsync xz-utils zstd qemu-system-x86 linux-source-7.2 linux-source-6.1
   linux-kbuild-6.1 softhsm2 pkcs11-provider linux-kbuild-7.2
   bazel-stardoc
+  dkms # tools/dkms_check.sh: Debian's DKMS signing with modsign sign-file
 )
 
 stamp_id() {

@@ -97,7 +97,10 @@ fi
 kbuild_env
 mapfile -t mkargs < <(cc_make_args "$cc" "the kernel in $tree was built with CC=$cc")
 [[ -z $cc || ${#mkargs[@]} -gt 0 ]] || exit 1
-mkargs+=(-C "$ktree" "M=$mod" "KCFLAGS=-ffile-prefix-map=$mod/= -ffile-prefix-map=$ktree/=")
+# make -C runs the compiler in the tree: map the tree itself too (the compile directory in
+# the debug info), or the sandbox's path ends up in the module and the module differs
+# between sandboxes. gcc tries the last map first, so files inside keep their short names.
+mkargs+=(-C "$ktree" "M=$mod" "KCFLAGS=-ffile-prefix-map=$ktree=. -ffile-prefix-map=$mod/= -ffile-prefix-map=$ktree/=")
 if [[ ${#symvers[@]} -gt 0 ]]; then
   extra=""
   for s in "${symvers[@]}"; do extra+="$(abspath "$s") "; done
