@@ -92,6 +92,8 @@ func run(say func(string, ...any)) error {
 		}
 	}
 
+	reportSecurity(say)
+
 	entries, err := readManifest()
 	if err != nil {
 		return err
