@@ -36,6 +36,8 @@ host_packages() {
   command -v modinfo >/dev/null || need+=(kmod)
   command -v openssl >/dev/null || need+=(openssl)
   command -v debootstrap >/dev/null || need+=(debootstrap)
+  command -v mformat >/dev/null || need+=(mtools) # mkuefi's ESP test
+  [[ -x /usr/sbin/sfdisk || -x /sbin/sfdisk ]] || need+=(fdisk)
   [[ ${#need[@]} -eq 0 ]] && return 0
   [[ $(id -u) == 0 ]] || { echo "tools/test.sh: install ${need[*]} (needs root)"; return 1; }
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
