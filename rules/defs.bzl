@@ -15,6 +15,7 @@ load(
     _TrustedKeysInfo = "TrustedKeysInfo",
 )
 load("//rules/private:qemu.bzl", _kernel_module_qemu_test = "kernel_module_qemu_test", _must_fail_test = "must_fail_test")
+load("//rules/private:secure_boot.bzl", _SecureBootFirmwareInfo = "SecureBootFirmwareInfo", _secure_boot_firmware = "secure_boot_firmware")
 load("//rules/private:sign.bzl", _kernel_module_signed = "kernel_module_signed", _kernel_modules_signed = "kernel_modules_signed")
 load("//rules/private:trusted_keys.bzl", _trusted_keys = "trusted_keys")
 
@@ -28,8 +29,10 @@ kernel_build = _kernel_build
 kernel_module = _kernel_module
 kernel_module_qemu_test = _kernel_module_qemu_test
 must_fail_test = _must_fail_test
+secure_boot_firmware = _secure_boot_firmware
 
 ModuleSigningKeyInfo = _ModuleSigningKeyInfo
 TrustedKeysInfo = _TrustedKeysInfo
 KernelBuildInfo = _KernelBuildInfo
 KernelModuleInfo = _KernelModuleInfo
+SecureBootFirmwareInfo = _SecureBootFirmwareInfo

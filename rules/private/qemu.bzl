@@ -1,6 +1,7 @@
 """kernel_module_qemu_test: boot a kernel in QEMU and insmod modules."""
 
 load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo")
+load(":secure_boot.bzl", "SECURE_BOOT_ATTRS", "check_secure_boot_attrs", "secure_boot_driver_args")
 
 ERRNOS = ["EKEYREJECTED", "ENOKEY", "EBADMSG", "ENOPKG", "ENODATA", "ENOEXEC", "EEXIST", "EINVAL", "EPERM", "ENOENT"]
 
@@ -15,6 +16,7 @@ def _guest_name(target, f, multi):
 def _kernel_module_qemu_test_impl(ctx):
     what = "kernel_module_qemu_test {}".format(ctx.label)
     kernel = ctx.attr.kernel[KernelBuildInfo]
+    check_secure_boot_attrs(ctx, kernel, what)
     names = {}  # label -> [guest names]
     entries = []
     inputs = []
@@ -84,12 +86,17 @@ def _kernel_module_qemu_test_impl(ctx):
         progress_message = "Writing the initramfs of %{label}",
     )
 
-    driver_args = [
-        "--kernel",
-        kernel.image.short_path,
-        "--initramfs",
-        initramfs.short_path,
-    ] + expect_args
+    if ctx.attr.secure_boot:
+        driver_args, boot_files = secure_boot_driver_args(ctx, kernel, initramfs, what)
+    else:
+        driver_args = [
+            "--kernel",
+            kernel.image.short_path,
+            "--initramfs",
+            initramfs.short_path,
+        ]
+        boot_files = [kernel.image, initramfs]
+    driver_args += expect_args
     for k in ctx.attr.expect_keys:
         driver_args += ["--expect-key", k]
     if ctx.attr.accel:
@@ -110,7 +117,7 @@ def _kernel_module_qemu_test_impl(ctx):
         ]),
         is_executable = True,
     )
-    runfiles = ctx.runfiles(files = [kernel.image, initramfs, ctx.executable._driver])
+    runfiles = ctx.runfiles(files = boot_files + [ctx.executable._driver])
     runfiles = runfiles.merge(ctx.attr._driver[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
@@ -130,12 +137,16 @@ and keeps the whole serial log in the test's undeclared outputs (`serial.log`).
 
 Every module needs an expectation. Modules built with kernel_module must have been built
 against `kernel`: anything else fails at analysis.
+
+With `secure_boot`, the guest boots through UEFI Secure Boot instead (OVMF, shim, grub, the
+kernel's EFI-signed image) with `mok_keys` enrolled as Machine Owner Keys, and the test also
+checks lockdown, `sig_enforce` and the keyring of every enrolled key; see `secure_boot`.
 """,
-    attrs = {
+    attrs = dict({
         "kernel": attr.label(
             mandatory = True,
             providers = [KernelBuildInfo],
-            doc = "The kernel_build to boot.",
+            doc = "The kernel to boot: a kernel_build, or with `secure_boot` an EFI-signed prebuilt kernel.",
         ),
         "modules": attr.label_list(
             mandatory = True,
@@ -177,7 +188,7 @@ against `kernel`: anything else fails at analysis.
             executable = True,
             cfg = "target",
         ),
-    },
+    }, **SECURE_BOOT_ATTRS),
 )
 
 def _must_fail_test_impl(ctx):

@@ -18,6 +18,10 @@ const (
 	efivarsDir    = "/sys/firmware/efi/efivars"
 	// The UEFI global variable GUID (EFI_GLOBAL_VARIABLE).
 	secureBootVar = "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+	// The boot protocol's parameters, as the EFI stub filled them in.
+	bootParams = "/sys/kernel/boot_params/data"
+	// Offset of boot_params.secure_boot (arch/x86/include/uapi/asm/bootparam.h).
+	bootParamsSecureBoot = 0x1ec
 )
 
 // countOnly are keyrings too long to list key by key (dbx hashes).
@@ -27,12 +31,14 @@ var countOnly = map[string]bool{".blacklist": true}
 // variable and the members of every system keyring (those named ".…").
 // Missing files are reported as "-"; nothing here is fatal.
 func reportSecurity(say func(string, ...any)) {
-	mountIfPresent(say, "securityfs", securityfsDir, "securityfs", "/sys/kernel")
-	mountIfPresent(say, "efivarfs", efivarsDir, "efivarfs", "/sys/firmware/efi")
+	mountIfPresent(say, "securityfs", securityfsDir, "securityfs", "/sys/kernel", 0)
+	// efivarfs is a module in distribution kernels (Debian: CONFIG_EFIVAR_FS=m);
+	// boot_params tells the same when it is missing.
+	mountIfPresent(say, "efivarfs", efivarsDir, "efivarfs", "/sys/firmware/efi", unix.ENODEV)
 
 	say("%s %s", protocol.TagLockdown, readTrimmed(securityfsDir+"/lockdown"))
 	say("%s %s", protocol.TagSigEnforce, readTrimmed("/sys/module/module/parameters/sig_enforce"))
-	say("%s %s", protocol.TagSecureBoot, secureBootState(efivarsDir+"/"+secureBootVar))
+	say("%s %s", protocol.TagSecureBoot, secureBootState(efivarsDir+"/"+secureBootVar, bootParams))
 
 	keys, err := os.ReadFile("/proc/keys")
 	if err != nil {
@@ -61,12 +67,13 @@ func reportSecurity(say func(string, ...any)) {
 }
 
 // mountIfPresent mounts fstype on dir when parent exists (a kernel without
-// the feature has no parent directory); an already mounted one is fine.
-func mountIfPresent(say func(string, ...any), src, dir, fstype, parent string) {
+// the feature has no parent directory); an already mounted one is fine, and
+// so is the error quiet (e.g. ENODEV for a file system the kernel lacks).
+func mountIfPresent(say func(string, ...any), src, dir, fstype, parent string, quiet unix.Errno) {
 	if _, err := os.Stat(parent); err != nil {
 		return
 	}
-	if err := unix.Mount(src, dir, fstype, 0, ""); err != nil && !errors.Is(err, unix.EBUSY) {
+	if err := unix.Mount(src, dir, fstype, 0, ""); err != nil && !errors.Is(err, unix.EBUSY) && (quiet == 0 || !errors.Is(err, quiet)) {
 		say("%s mount %s on %s: %v", protocol.TagError, fstype, dir, err)
 	}
 }
@@ -83,14 +90,25 @@ func readTrimmed(path string) string {
 	return s
 }
 
-// secureBootState reads an efivarfs variable: 4 bytes of attributes, then
-// the value (one byte, 1 when Secure Boot is on).
-func secureBootState(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil || len(b) < 5 {
+// secureBootState returns "1" when UEFI Secure Boot is on, "0" when off and
+// "-" when unknown (no UEFI). It reads the SecureBoot variable from efivarfs
+// (4 bytes of attributes, then the value), else boot_params.secure_boot, which
+// the EFI stub sets to efi_secureboot_mode: 2 disabled, 3 enabled.
+func secureBootState(efivar, bootParams string) string {
+	if b, err := os.ReadFile(efivar); err == nil && len(b) >= 5 {
+		return strconv.Itoa(int(b[4]))
+	}
+	b, err := os.ReadFile(bootParams)
+	if err != nil || len(b) <= bootParamsSecureBoot {
 		return "-"
 	}
-	return strconv.Itoa(int(b[4]))
+	switch b[bootParamsSecureBoot] {
+	case 3:
+		return "1"
+	case 2:
+		return "0"
+	}
+	return "-"
 }
 
 type keyring struct {

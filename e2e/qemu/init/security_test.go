@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -44,15 +45,34 @@ func TestParseDescribe(t *testing.T) {
 
 func TestSecureBootState(t *testing.T) {
 	dir := t.TempDir()
-	on := filepath.Join(dir, "on")
-	os.WriteFile(on, []byte{6, 0, 0, 0, 1}, 0o644)
-	off := filepath.Join(dir, "off")
-	os.WriteFile(off, []byte{6, 0, 0, 0, 0}, 0o644)
-	short := filepath.Join(dir, "short")
-	os.WriteFile(short, []byte{6, 0}, 0o644)
-	for path, want := range map[string]string{on: "1", off: "0", short: "-", filepath.Join(dir, "missing"): "-"} {
-		if got := secureBootState(path); got != want {
-			t.Errorf("secureBootState(%s) = %q, want %q", filepath.Base(path), got, want)
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	on := write("on", []byte{6, 0, 0, 0, 1})
+	off := write("off", []byte{6, 0, 0, 0, 0})
+	short := write("short", []byte{6, 0})
+	params := func(v byte) string {
+		b := make([]byte, 4096)
+		b[bootParamsSecureBoot] = v
+		return write(fmt.Sprintf("boot_params_%d", v), b)
+	}
+	missing := filepath.Join(dir, "missing")
+	for _, c := range []struct{ efivar, params, want string }{
+		{on, missing, "1"},
+		{off, params(3), "0"}, // the variable wins
+		{short, missing, "-"},
+		{missing, params(3), "1"},
+		{missing, params(2), "0"},
+		{missing, params(0), "-"},
+		{missing, write("tiny", []byte{1}), "-"},
+		{missing, missing, "-"},
+	} {
+		if got := secureBootState(c.efivar, c.params); got != c.want {
+			t.Errorf("secureBootState(%s, %s) = %q, want %q", filepath.Base(c.efivar), filepath.Base(c.params), got, c.want)
 		}
 	}
 }

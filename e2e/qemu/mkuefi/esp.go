@@ -96,13 +96,19 @@ func fatSize(total int64) int64 {
 	return max(n, minFAT32)
 }
 
-// tool finds a program of a Debian package on PATH.
+// tool finds a program of a Debian package on PATH, or in the sbin
+// directories a build action's PATH usually lacks (sfdisk is in /usr/sbin).
 func tool(name, pkg string) (string, error) {
-	p, err := exec.LookPath(name)
-	if err != nil {
-		return "", fmt.Errorf("%s not found on PATH: install Debian's %s (apt-get install %s)", name, pkg, pkg)
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
 	}
-	return p, nil
+	for _, dir := range []string{"/usr/sbin", "/sbin"} {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found on PATH, /usr/sbin or /sbin: install Debian's %s (apt-get install %s)", name, pkg, pkg)
 }
 
 func runTool(env []string, name string, args ...string) error {
