@@ -7,6 +7,7 @@ Load everything from here:
 
 load("//rules/private:kernel.bzl", _kernel_build = "kernel_build", _kernel_module = "kernel_module")
 load("//rules/private:keys.bzl", _module_signing_key = "module_signing_key", _unavailable_signing_key = "unavailable_signing_key", _x509_keypair = "x509_keypair")
+load("//rules/private:prebuilt.bzl", _prebuilt_kernel = "prebuilt_kernel", _prebuilt_kernel_module = "prebuilt_kernel_module")
 load(
     "//rules/private:providers.bzl",
     _KernelBuildInfo = "KernelBuildInfo",
@@ -27,6 +28,8 @@ kernel_modules_signed = _kernel_modules_signed
 trusted_keys = _trusted_keys
 kernel_build = _kernel_build
 kernel_module = _kernel_module
+prebuilt_kernel = _prebuilt_kernel
+prebuilt_kernel_module = _prebuilt_kernel_module
 kernel_module_qemu_test = _kernel_module_qemu_test
 must_fail_test = _must_fail_test
 secure_boot_firmware = _secure_boot_firmware

@@ -1,5 +1,7 @@
 """Module extensions of rules_modsign (Bzlmod)."""
 
+load("//rules/private:debian.bzl", "debian_kernel", "debian_package")
+load("//rules/private:local_kernel.bzl", "local_kernel_tree")
 load("//rules/private:repositories.bzl", "debian_linux_source", "local_signing_key")
 load("//rules/private:secure_boot_repository.bzl", "debian_secure_boot_firmware")
 
@@ -41,7 +43,7 @@ signing_keys = module_extension(
 def _secure_boot_impl(mctx):
     for mod in mctx.modules:
         for tag in mod.tags.debian:
-            debian_secure_boot_firmware(name = tag.name, packages = tag.packages, mirrors = tag.mirrors)
+            debian_secure_boot_firmware(name = tag.name, packages = tag.packages, suite = tag.suite, apt_sources = tag.apt_sources)
 
 secure_boot = module_extension(
     implementation = _secure_boot_impl,
@@ -50,7 +52,91 @@ secure_boot = module_extension(
         "debian": tag_class(attrs = {
             "name": attr.string(mandatory = True, doc = "Repository name."),
             "packages": attr.string_list_dict(doc = "Overrides of the pinned packages: package -> [version, sha256] (ovmf, shim-signed, grub-efi-amd64-signed)."),
-            "mirrors": attr.string_list(default = ["http://deb.debian.org/debian"], doc = "Debian mirrors (archive roots)."),
+            "suite": attr.string(default = "bookworm", doc = "The Debian suite the pinned versions come from."),
+            "apt_sources": attr.string_list(doc = "sources.list lines instead of those of suite."),
+        }),
+    },
+)
+
+def _debian_kernels_impl(mctx):
+    for mod in mctx.modules:
+        for tag in mod.tags.kernel:
+            debian_kernel(
+                name = tag.name,
+                abi = tag.abi,
+                version = tag.version,
+                sha256 = tag.sha256,
+                signed = tag.signed,
+                modules = tag.modules,
+                kbuild_package = tag.kbuild_package,
+                cc = tag.cc,
+                suite = tag.suite,
+                apt_sources = tag.apt_sources,
+            )
+        for tag in mod.tags.package:
+            debian_package(
+                name = tag.name,
+                package = tag.package,
+                version = tag.version,
+                sha256 = tag.sha256,
+                suite = tag.suite,
+                apt_sources = tag.apt_sources,
+                build_file_content = tag.build_file_content,
+            )
+        for tag in mod.tags.local:
+            local_kernel_tree(
+                name = tag.name,
+                release = tag.release,
+                path = tag.path,
+                image = tag.image,
+                line = tag.line,
+                cc = tag.cc,
+            )
+
+debian_kernels = module_extension(
+    implementation = _debian_kernels_impl,
+    doc = """Kernels built elsewhere, and Debian packages, as repositories.
+
+- `debian_kernels.kernel(name, abi, version, sha256)`: Debian's kernel of that ABI (see
+  `debian_kernel` in rules/private/debian.bzl): `@<name>//:kernel` (a prebuilt_kernel),
+  `:vmlinuz` (the signed image), `:signing_cert` (Debian's module signing certificate),
+  `:module_dummy` (Debian's signed dummy.ko) and one `:module_<n>` per `modules` entry.
+- `debian_kernels.package(name, package, version, sha256)`: any Debian package, unpacked
+  (`@<name>//:<path in the package>`, `@<name>//:files`).
+- `debian_kernels.local(name)`: this machine's `/lib/modules/$(uname -r)/build` as `@<name>//:kernel`.
+
+Every .deb is pinned by version and sha256, fetched with apt-get download (a private apt state
+for the given suite) or from the repository cache, and unpacked with dpkg-deb.
+""",
+    tag_classes = {
+        "kernel": tag_class(attrs = {
+            "name": attr.string(mandatory = True, doc = "Repository name, e.g. debian_6_1."),
+            "abi": attr.string(mandatory = True, doc = "The kernel ABI (`uname -r`), e.g. 6.1.0-57-amd64."),
+            "version": attr.string(mandatory = True, doc = "The Debian version of its packages, e.g. 6.1.192-3."),
+            "sha256": attr.string_dict(mandatory = True, doc = "Package -> sha256 of its .deb: linux-image-<abi>, linux-headers-<abi>, linux-headers-<base>-common, linux-kbuild-<line>."),
+            "signed": attr.bool(default = True, doc = "The Secure Boot signed image (linux-image-<abi>) rather than -unsigned."),
+            "modules": attr.string_list(default = ["drivers/net/dummy.ko"], doc = "Debian's modules to provide, as paths under lib/modules/<abi>/kernel."),
+            "kbuild_package": attr.string(doc = "The linux-kbuild package, when not linux-kbuild-<line>."),
+            "cc": attr.string(doc = "The compiler for modules; default from CONFIG_CC_VERSION_TEXT."),
+            "suite": attr.string(default = "bookworm", doc = "The Debian suite (its main, -updates and -security archives)."),
+            "apt_sources": attr.string_list(doc = "sources.list lines instead of those of suite."),
+        }),
+        "package": tag_class(attrs = {
+            "name": attr.string(mandatory = True, doc = "Repository name."),
+            "package": attr.string(mandatory = True, doc = "The binary package, e.g. ovmf."),
+            "version": attr.string(mandatory = True, doc = "Its exact Debian version."),
+            "sha256": attr.string(mandatory = True, doc = "The .deb's sha256."),
+            "suite": attr.string(default = "bookworm", doc = "The Debian suite."),
+            "apt_sources": attr.string_list(doc = "sources.list lines instead of those of suite."),
+            "build_file_content": attr.string(doc = "The repository's BUILD file; default: every file exported, plus :files."),
+        }),
+        "local": tag_class(attrs = {
+            "name": attr.string(mandatory = True, doc = "Repository name."),
+            "release": attr.string(doc = "Kernel release; default uname -r."),
+            "path": attr.string(doc = "Build tree; default /lib/modules/<release>/build."),
+            "image": attr.string(doc = "Boot image; default /boot/vmlinuz-<release> when readable."),
+            "line": attr.string(doc = "Kernel line MAJOR.MINOR; default from the Makefile."),
+            "cc": attr.string(doc = "Compiler; default from CONFIG_CC_VERSION_TEXT."),
         }),
     },
 )

@@ -16,6 +16,8 @@ def _guest_name(target, f, multi):
 def _kernel_module_qemu_test_impl(ctx):
     what = "kernel_module_qemu_test {}".format(ctx.label)
     kernel = ctx.attr.kernel[KernelBuildInfo]
+    if not kernel.image:
+        fail("{}: kernel {} has no boot image; give prebuilt_kernel an image to boot it".format(what, kernel.label))
     check_secure_boot_attrs(ctx, kernel, what)
     names = {}  # label -> [guest names]
     entries = []
@@ -58,6 +60,11 @@ def _kernel_module_qemu_test_impl(ctx):
         for n in guest_names(t.label, "expect_rejected"):
             expect_args += ["--expect-rejected", n + "=" + errno]
         checked[t.label] = True
+    for t, text in ctx.attr.expect_dmesg.items():
+        if not text:
+            fail("{}: expect_dmesg[{}] is empty; give the text a kernel log line must contain".format(what, t.label))
+        for n in guest_names(t.label, "expect_dmesg"):
+            expect_args += ["--expect-dmesg", n + "=" + text]
     for t in ctx.attr.modules:
         if t.label not in checked:
             fail("{}: module {} has no expectation; list it in expect_loaded or expect_rejected".format(what, t.label))
@@ -164,6 +171,10 @@ checks lockdown, `sig_enforce` and the keyring of every enrolled key; see `secur
         "expect_rejected": attr.label_keyed_string_dict(
             allow_files = [".ko"],
             doc = "Modules (from `modules`) that must be refused, with the errno name, e.g. `{\":hello\": \"EKEYREJECTED\"}`. One of: " + ", ".join(ERRNOS) + ".",
+        ),
+        "expect_dmesg": attr.label_keyed_string_dict(
+            allow_files = [".ko"],
+            doc = "Modules (from `modules`) whose load must make the kernel log a line containing the text, e.g. `{\":hello\": \"Loading of unsigned module is rejected\"}`: the reason behind an errno.",
         ),
         "expect_keys": attr.string_list(
             doc = "Substrings that some line of the guest's /proc/keys must contain, e.g. the certificates' CNs.",

@@ -1,16 +1,16 @@
 """debian_secure_boot_firmware: OVMF, shim and grub from Debian's packages, pinned by version and digest."""
 
-# The packages, pinned: package -> (source package, version, sha256 of the .deb).
+load(":debian.bzl", "apt_context", "debian_apt_sources", "fetch_debs")
+
+# The packages, pinned: package -> (version, sha256 of the .deb).
 # Debian bookworm's current versions. The archive's pool drops a version some time
 # after a point release replaces it; then the download fails with a message naming
 # the package, and moving on is changing version and sha256 here (or in the tag).
 DEBIAN_SECURE_BOOT_PACKAGES = {
-    "ovmf": ("edk2", "2022.11-6+deb12u2", "e73d3d1a8799f7f6fc16b73501d913edcdd86237556fbff30693e747e6dc262e"),
-    "shim-signed": ("shim-signed", "1.51~1+deb12u1+16.1-2~deb12u1", "c2acf5e559664bbadb7ce5789f9a321f39754a34854d3097b8cc0369df513b3b"),
-    "grub-efi-amd64-signed": ("grub-efi-amd64-signed", "1+2.06+13+deb12u2", "fbe2b28166a6dca8111bbf6a30d52d4781973c3a0440d8080f901e039b1f83f2"),
+    "ovmf": ("2022.11-6+deb12u2", "e73d3d1a8799f7f6fc16b73501d913edcdd86237556fbff30693e747e6dc262e"),
+    "shim-signed": ("1.51~1+deb12u1+16.1-2~deb12u1", "c2acf5e559664bbadb7ce5789f9a321f39754a34854d3097b8cc0369df513b3b"),
+    "grub-efi-amd64-signed": ("1+2.06+13+deb12u2", "fbe2b28166a6dca8111bbf6a30d52d4781973c3a0440d8080f901e039b1f83f2"),
 }
-
-_ARCH = {"ovmf": "all"}
 
 # The files taken from the packages: repository file name -> path in the package.
 _FILES = {
@@ -20,62 +20,33 @@ _FILES = {
     "grubx64.efi.signed": ("grub-efi-amd64-signed", "usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed"),
 }
 
-def _pool_path(source, package, version, arch):
-    prefix = source[:4] if source.startswith("lib") else source[0]
-    return "pool/main/{}/{}/{}_{}_{}.deb".format(prefix, source, package, version.split(":")[-1], arch)
-
-def _fetch_deb(rctx, package, source, version, sha256):
-    """Downloads one pinned .deb from the mirrors and unpacks its data into pkg/<package>."""
-    path = _pool_path(source, package, version, _ARCH.get(package, "amd64"))
-    deb = "debs/{}_{}.deb".format(package, version)
-    result = rctx.download(
-        url = [m.rstrip("/") + "/" + path for m in rctx.attr.mirrors],
-        output = deb,
-        sha256 = sha256,
-        allow_fail = True,
-    )
-    if not result.success:
-        fail(("{}: cannot fetch {} {} ({}) with sha256 {} from {}: {}\n" +
-              "Debian's pool keeps only current versions. Find the current one with " +
-              "`apt-cache madison {}` (or https://packages.debian.org/bookworm/{}), then set its " +
-              "version and the .deb's sha256 (`apt-get download {}` and `sha256sum`) in the " +
-              "secure_boot.debian tag's `packages` (or DEBIAN_SECURE_BOOT_PACKAGES).").format(
-            rctx.attr.name,
-            package,
-            version,
-            path,
-            sha256,
-            ", ".join(rctx.attr.mirrors),
-            result,
-            package,
-            package,
-            package,
-        ))
-    out = "pkg/" + package
-    rctx.extract(deb, output = out + "/deb")
-    datas = [f for f in rctx.path(out + "/deb").readdir() if f.basename.startswith("data.tar")]
-    if len(datas) != 1:
-        fail("{}: {} has no single data.tar.* member (found {})".format(rctx.attr.name, deb, [str(f.basename) for f in rctx.path(out + "/deb").readdir()]))
-    rctx.extract(datas[0], output = out + "/data")
-    rctx.delete(out + "/deb")
-    rctx.delete(deb)
-    return out + "/data"
+def _missing_hint(_rctx, _apt, pkg):
+    return ("Pin the current version: set packages = {{\"{0}\": [VERSION, SHA256]}} in the " +
+            "secure_boot.debian tag (SHA256 from `apt-cache show {0}=VERSION`), or update " +
+            "DEBIAN_SECURE_BOOT_PACKAGES in rules/private/secure_boot_repository.bzl.").format(pkg.name)
 
 def _debian_secure_boot_firmware_impl(rctx):
+    what = "debian_secure_boot_firmware {}".format(rctx.attr.name)
     pins = dict(DEBIAN_SECURE_BOOT_PACKAGES)
     for package, pin in rctx.attr.packages.items():
         if package not in pins:
-            fail("{}: packages names {}, which is not one of {}".format(rctx.attr.name, package, ", ".join(sorted(pins.keys()))))
+            fail("{}: packages names {}, which is not one of {}".format(what, package, ", ".join(sorted(pins.keys()))))
         if len(pin) != 2:
-            fail("{}: packages[{}] = {}: want [version, sha256]".format(rctx.attr.name, package, pin))
-        pins[package] = (pins[package][0], pin[0], pin[1])
-    roots = {}
-    for package, (source, version, sha256) in pins.items():
-        roots[package] = _fetch_deb(rctx, package, source, version, sha256)
+            fail("{}: packages[{}] = {}: want [version, sha256]".format(what, package, pin))
+        pins[package] = (pin[0], pin[1])
+    apt = apt_context(rctx, what, rctx.attr.apt_sources or debian_apt_sources(rctx.attr.suite))
+    roots = fetch_debs(
+        rctx,
+        what,
+        [struct(name = p, version = pins[p][0], sha256 = pins[p][1]) for p in sorted(pins.keys())],
+        apt,
+        dest = "pkg",
+        missing_hint = _missing_hint,
+    )
     for name, (package, inner) in _FILES.items():
         src = rctx.path(roots[package] + "/" + inner)
         if not src.exists:
-            fail("{}: {} {} has no {}".format(rctx.attr.name, package, pins[package][1], inner))
+            fail("{}: {} {} has no {}".format(what, package, pins[package][0], inner))
         rctx.symlink(src, name)
     rctx.file("BUILD.bazel", """\
 # Generated by rules_modsign's debian_secure_boot_firmware from Debian's packages:
@@ -93,7 +64,7 @@ secure_boot_firmware(
     visibility = ["//visibility:public"],
 )
 """.format(
-        pins = ", ".join(["{}={}".format(p, pins[p][1]) for p in sorted(pins.keys())]),
+        pins = ", ".join(["{}={}".format(p, pins[p][0]) for p in sorted(pins.keys())]),
         defs = str(Label("//rules:defs.bzl")),
         files = repr(sorted(_FILES.keys())),
     ))
@@ -105,17 +76,21 @@ debian_secure_boot_firmware = repository_rule(
 A secure_boot_firmware for `kernel_module_qemu_test(secure_boot = ...)`: OVMF's
 `OVMF_CODE_4M.secboot.fd` and `OVMF_VARS_4M.ms.fd` (Microsoft's keys enrolled, Secure Boot on)
 from `ovmf`, `shimx64.efi.signed` from `shim-signed` and `grubx64.efi.signed` from
-`grub-efi-amd64-signed`. Each .deb is downloaded from Debian's pool, pinned by version and
-checked by sha256 (Bazel's repository cache keeps it), and unpacked without dpkg. The files
-are also exported by those names.
+`grub-efi-amd64-signed`. Each .deb is pinned by version and sha256, fetched with
+`apt-get download` from a private apt state for `suite` (or from Bazel's repository cache),
+checked and unpacked with `dpkg-deb` (rules/private/debian.bzl's fetch_debs). The files are
+also exported by those names.
 """,
     attrs = {
         "packages": attr.string_list_dict(
             doc = "Overrides of the pinned packages: package -> [version, sha256], for ovmf, shim-signed or grub-efi-amd64-signed.",
         ),
-        "mirrors": attr.string_list(
-            default = ["http://deb.debian.org/debian"],
-            doc = "Debian mirrors to try in order (the archive root, holding pool/).",
+        "suite": attr.string(
+            default = "bookworm",
+            doc = "The Debian suite the pinned versions come from (its main, -updates and -security archives).",
+        ),
+        "apt_sources": attr.string_list(
+            doc = "sources.list lines to fetch from instead of those of `suite` (e.g. a local mirror).",
         ),
     },
 )

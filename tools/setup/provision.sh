@@ -116,7 +116,6 @@ EOF
     apt-get update -qq
     apt-get install -o DPkg::Lock::Timeout=600 -y -qq --no-install-recommends ca-certificates >/dev/null
     update-ca-certificates >/dev/null 2>&1 || true
-    # Other tools/bazel runs (other work trees) may hold the dpkg lock for a while.
     apt-get install -o DPkg::Lock::Timeout=600 -y -qq --no-install-recommends "$@" >/var/log/rules-modsign-apt.log 2>&1 ||
       { tail -30 /var/log/rules-modsign-apt.log; exit 1; }
     apt-get clean

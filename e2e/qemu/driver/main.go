@@ -184,6 +184,7 @@ func run(cfg *config, stdout io.Writer) error {
 	}
 	fails := protocol.Check(rep, cfg.exp)
 	fails = append(fails, protocol.CheckSecurity(rep, cfg.sec)...)
+	fails = append(fails, protocol.CheckDmesg(rep, cfg.uefi.dmesgWant)...)
 	if len(fails) > 0 {
 		return fmt.Errorf("%d expectation(s) failed (serial log: %s):\n- %s\n%s",
 			len(fails), orNone(cfg.serialLog), strings.Join(fails, "\n- "), tail(rep, 25))

@@ -38,6 +38,8 @@ type uefiConfig struct {
 	code, vars, disk string
 	varsCopy         string // the writable copy of vars for the current boot
 	keyrings         listFlag
+	dmesg            listFlag          // --expect-dmesg, any mode
+	dmesgWant        map[string]string // parsed --expect-dmesg
 }
 
 func (u *uefiConfig) enabled() bool { return u.code != "" || u.vars != "" || u.disk != "" }
@@ -49,6 +51,7 @@ func registerUEFIFlags(fs *flag.FlagSet, cfg *config) {
 	fs.BoolVar(&cfg.sec.SecureBoot, "expect-secure-boot", false, "the guest's UEFI SecureBoot variable must be 1")
 	fs.StringVar(&cfg.sec.Lockdown, "expect-lockdown", "", "the guest's lockdown level: any (not none), integrity or confidentiality")
 	fs.BoolVar(&cfg.sec.SigEnforce, "expect-sig-enforce", false, "/sys/module/module/parameters/sig_enforce must be Y")
+	fs.Var(&cfg.uefi.dmesg, "expect-dmesg", "NAME=TEXT: a kernel log line of module NAME's load must contain TEXT (repeatable)")
 	fs.Var(&cfg.uefi.keyrings, "expect-keyring", "KEYRING=CERT: the certificate must be a key in that keyring, e.g. .machine=mok.pem (repeatable)")
 }
 
@@ -76,6 +79,17 @@ func finishUEFIFlags(cfg *config) error {
 	case "", protocol.LockdownAny, protocol.LockdownIntegrity, protocol.LockdownConfidentiality:
 	default:
 		return fmt.Errorf("--expect-lockdown %q: want any, integrity or confidentiality", cfg.sec.Lockdown)
+	}
+	u.dmesgWant = map[string]string{}
+	for _, kv := range u.dmesg {
+		name, text, ok := strings.Cut(kv, "=")
+		if !ok || name == "" || text == "" {
+			return fmt.Errorf("--expect-dmesg %q: want NAME=TEXT, e.g. hello.ko=Loading of unsigned module is rejected", kv)
+		}
+		if _, dup := u.dmesgWant[name]; dup {
+			return fmt.Errorf("--expect-dmesg: %s given twice", name)
+		}
+		u.dmesgWant[name] = text
 	}
 	for _, kv := range u.keyrings {
 		keyring, path, ok := strings.Cut(kv, "=")

@@ -167,3 +167,21 @@ func TestKeyMatch(t *testing.T) {
 		t.Errorf("keyMatch(DER) = %q, %v", m2, err)
 	}
 }
+
+func TestExpectDmesg(t *testing.T) {
+	run1 := goodRun
+	cfg := testConfig(t, fakeQEMU(t, "exit 3", run1), "--accel", "tcg",
+		"--expect-rejected", "unsigned.ko=EKEYREJECTED", "--expect-dmesg", "unsigned.ko=Loading of unsigned module is rejected")
+	if err := run(cfg, &bytes.Buffer{}); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	cfg = testConfig(t, fakeQEMU(t, "exit 3", run1), "--accel", "tcg",
+		"--expect-dmesg", "unsigned.ko=Loading of module with unavailable key is rejected")
+	err := run(cfg, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), `no kernel log line contains "Loading of module with unavailable key is rejected"`) {
+		t.Fatalf("run = %v, want a kernel log failure", err)
+	}
+	if _, err := parseFlags([]string{"--kernel", cfg.kernel, "--initramfs", cfg.initramfs, "--expect-dmesg", "unsigned.ko"}); err == nil {
+		t.Error("parseFlags accepted --expect-dmesg without text")
+	}
+}
