@@ -183,7 +183,9 @@ stage "offline bazelrc"
   done
   echo "common --override_module=rules_shell=/usr/share/bazel/rules/shell"
   if [[ -d "$RMS_ROOT/usr/share/bazel/tools/stardoc" ]]; then
-    echo "common --override_module=stardoc=/usr/share/bazel/tools/stardoc"
+    # Behind a config: Bazel refuses an override of a module outside the graph ("the root
+    # module specifies overrides on nonexistent module(s): stardoc"), e.g. in e2e/workspace.
+    echo "common:stardoc --override_module=stardoc=/usr/share/bazel/tools/stardoc"
   fi
   # WORKSPACE mode (--config=workspace): the same sources as repositories.
   for r in io_bazel_rules_go=rules_go bazel_gazelle=gazelle package_metadata=package_metadata \
