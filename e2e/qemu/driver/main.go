@@ -169,8 +169,8 @@ func run(cfg *config, stdout io.Writer) error {
 	fmt.Fprintf(logw, "=== driver: booting with %s\n", accel)
 	rep, err := boot(ctx, cfg, accel, probe, logw)
 	if errors.Is(err, errProbeFailed) {
-		fmt.Fprintf(stdout, "driver: KVM did not start the guest init within %s; falling back to TCG\n", probe)
-		fmt.Fprintf(logw, "=== driver: KVM probe failed after %s; booting with tcg\n", probe)
+		fmt.Fprintf(stdout, "driver: KVM did not start the guest init (probe limit %s; the serial log says why); falling back to TCG\n", probe)
+		fmt.Fprintf(logw, "=== driver: KVM probe failed (limit %s); booting with tcg\n", probe)
 		accel = "tcg"
 		rep, err = boot(ctx, cfg, accel, 0, logw)
 	}
