@@ -10,6 +10,11 @@ KERNEL_BUILD_EXECUTION_REQUIREMENTS = {
 
 BASES = ["tinyconfig", "allnoconfig", "defconfig", "x86_64_defconfig"]
 
+KernelFromSourceInfo = provider(
+    doc = "Marks a kernel that kernel_build compiled: its bzImage carries no UEFI Secure Boot signature.",
+    fields = {},
+)
+
 def _kernel_build_impl(ctx):
     what = "kernel_build {}".format(ctx.label)
     if ctx.attr.base not in BASES and not ctx.file.base_config:
@@ -81,6 +86,7 @@ def _kernel_build_impl(ctx):
             trusted_keys = tk,
             cc = ctx.attr.cc,
         ),
+        KernelFromSourceInfo(),
     ]
 
 kernel_build = rule(

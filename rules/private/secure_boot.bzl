@@ -1,5 +1,6 @@
 """UEFI Secure Boot for kernel_module_qemu_test: the firmware provider and the test's actions."""
 
+load(":kernel.bzl", "KernelFromSourceInfo")
 load(":providers.bzl", "ModuleSigningKeyInfo")
 
 SecureBootFirmwareInfo = provider(
@@ -52,7 +53,7 @@ def check_secure_boot_attrs(ctx, kernel, what):
       what: how messages name the test.
     """
     if ctx.attr.secure_boot:
-        if kernel.trusted_keys != None:
+        if KernelFromSourceInfo in ctx.attr.kernel or kernel.trusted_keys != None:
             fail(("{}: secure_boot boots the kernel through shim and grub, which only start an EFI-signed " +
                   "image; {} is a kernel_build, whose bzImage no firmware trusts. Boot a distribution's signed " +
                   "kernel (e.g. Debian's, a prebuilt_kernel), or drop secure_boot").format(what, kernel.label))

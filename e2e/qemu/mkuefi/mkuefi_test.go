@@ -90,12 +90,12 @@ func TestGrubConfig(t *testing.T) {
 // CI or Bazel, where the tools are provisioned.
 func need(t *testing.T, name, pkg string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
+	p, err := tool(name, pkg)
 	if err == nil {
 		return p
 	}
 	if os.Getenv("CI") == "true" || os.Getenv("TEST_SRCDIR") != "" {
-		t.Fatalf("%s is missing: install %s", name, pkg)
+		t.Fatal(err)
 	}
 	t.Skipf("!!! SKIPPING: %s is missing; install %s to run this test", name, pkg)
 	return ""
