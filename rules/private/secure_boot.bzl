@@ -41,6 +41,11 @@ The repository of `secure_boot.debian(name)` (Bzlmod) or `debian_secure_boot_fir
     provides = [SecureBootFirmwareInfo],
 )
 
+# The varstore and ESP actions run tools of the machine (mtools, sfdisk, virt-fw-vars), like
+# kernel_build's make: not on a remote executor. Their outputs hold only public data, so they
+# may be cached remotely.
+UEFI_EXECUTION_REQUIREMENTS = {"no-remote-exec": "1"}
+
 # Keyrings a MOK or db certificate can land in (see the mok_keyring attribute).
 KEYRINGS = [".machine", ".platform", ".secondary_trusted_keys", ".builtin_trusted_keys"]
 
@@ -107,6 +112,7 @@ def secure_boot_driver_args(ctx, kernel, initramfs, what):
         inputs = [fw.vars] + certs,
         outputs = [vars_out],
         mnemonic = "UefiVars",
+        execution_requirements = UEFI_EXECUTION_REQUIREMENTS,
         progress_message = "Enrolling %d MOK and %d db certificate(s) for %%{label}" % (len(ctx.attr.mok_keys), len(ctx.attr.db_keys)),
         use_default_shell_env = True,
     )
@@ -125,6 +131,7 @@ def secure_boot_driver_args(ctx, kernel, initramfs, what):
         inputs = [fw.shim, fw.grub, kernel.image, initramfs],
         outputs = [esp],
         mnemonic = "UefiEsp",
+        execution_requirements = UEFI_EXECUTION_REQUIREMENTS,
         progress_message = "Writing the EFI System Partition of %{label}",
         use_default_shell_env = True,
     )
