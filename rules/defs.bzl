@@ -21,6 +21,7 @@ load(
     _TrustedKeysInfo = "TrustedKeysInfo",
 )
 load("//rules/private:qemu.bzl", _kernel_module_qemu_test = "kernel_module_qemu_test")
+load("//rules/private:secure_boot.bzl", _SecureBootFirmwareInfo = "SecureBootFirmwareInfo", _secure_boot_firmware = "secure_boot_firmware")
 load("//rules/private:sign.bzl", _kernel_module_signed = "kernel_module_signed", _kernel_modules_signed = "kernel_modules_signed")
 load("//rules/private:trusted_keys.bzl", _trusted_keys = "trusted_keys")
 
@@ -36,8 +37,10 @@ kernel_module = _kernel_module
 prebuilt_kernel = _prebuilt_kernel
 prebuilt_kernel_module = _prebuilt_kernel_module
 kernel_module_qemu_test = _kernel_module_qemu_test
+secure_boot_firmware = _secure_boot_firmware
 
 ModuleSigningKeyInfo = _ModuleSigningKeyInfo
 TrustedKeysInfo = _TrustedKeysInfo
 KernelBuildInfo = _KernelBuildInfo
 KernelModuleInfo = _KernelModuleInfo
+SecureBootFirmwareInfo = _SecureBootFirmwareInfo

@@ -3,6 +3,7 @@
 load("//rules/private:debian.bzl", "debian_kernel", "debian_package")
 load("//rules/private:local_kernel.bzl", "local_kernel_tree")
 load("//rules/private:repositories.bzl", "debian_linux_source", "local_signing_key")
+load("//rules/private:secure_boot_repository.bzl", "debian_secure_boot_firmware")
 
 def _kernel_sources_impl(mctx):
     for mod in mctx.modules:
@@ -35,6 +36,24 @@ signing_keys = module_extension(
             "key_env": attr.string(mandatory = True, doc = "Variable holding the private key's path."),
             "cert_env": attr.string(doc = "Variable holding the certificate's path."),
             "common_name": attr.string(doc = "The certificate's CN."),
+        }),
+    },
+)
+
+def _secure_boot_impl(mctx):
+    for mod in mctx.modules:
+        for tag in mod.tags.debian:
+            debian_secure_boot_firmware(name = tag.name, packages = tag.packages, suite = tag.suite, apt_sources = tag.apt_sources)
+
+secure_boot = module_extension(
+    implementation = _secure_boot_impl,
+    doc = "UEFI Secure Boot chains. `secure_boot.debian(name)` gives `@<name>//:firmware` (OVMF, shim, grub from Debian) for kernel_module_qemu_test's `secure_boot`.",
+    tag_classes = {
+        "debian": tag_class(attrs = {
+            "name": attr.string(mandatory = True, doc = "Repository name."),
+            "packages": attr.string_list_dict(doc = "Overrides of the pinned packages: package -> [version, sha256] (ovmf, shim-signed, grub-efi-amd64-signed)."),
+            "suite": attr.string(default = "bookworm", doc = "The Debian suite the pinned versions come from."),
+            "apt_sources": attr.string_list(doc = "sources.list lines instead of those of suite."),
         }),
     },
 )

@@ -8,9 +8,11 @@ load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 load("//rules/private:debian.bzl", _debian_kernel = "debian_kernel", _debian_package = "debian_package")
 load("//rules/private:local_kernel.bzl", _local_kernel_tree = "local_kernel_tree")
 load("//rules/private:repositories.bzl", _debian_linux_source = "debian_linux_source", _local_signing_key = "local_signing_key")
+load("//rules/private:secure_boot_repository.bzl", _debian_secure_boot_firmware = "debian_secure_boot_firmware")
 
 debian_linux_source = _debian_linux_source
 local_signing_key = _local_signing_key
+debian_secure_boot_firmware = _debian_secure_boot_firmware
 debian_kernel = _debian_kernel
 debian_package = _debian_package
 local_kernel_tree = _local_kernel_tree

@@ -37,6 +37,8 @@ host_packages() {
   command -v openssl >/dev/null || need+=(openssl)
   command -v softhsm2-util >/dev/null || need+=(softhsm2) # the PKCS#11 token of the keys tests
   command -v debootstrap >/dev/null || need+=(debootstrap)
+  command -v mformat >/dev/null || need+=(mtools) # mkuefi's ESP test
+  [[ -x /usr/sbin/sfdisk || -x /sbin/sfdisk ]] || need+=(fdisk)
   [[ ${#need[@]} -eq 0 ]] && return 0
   [[ $(id -u) == 0 ]] || { echo "tools/test.sh: install ${need[*]} (needs root)"; return 1; }
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

@@ -64,6 +64,11 @@ KERNEL_BUILD_ATTRS = {
     ),
 }
 
+KernelFromSourceInfo = provider(
+    doc = "Marks a kernel that kernel_build compiled: its bzImage carries no UEFI Secure Boot signature.",
+    fields = {},
+)
+
 def _kernel_build_impl(ctx):
     return kernel_build_action(ctx, ctx.executable._kernel_build_sh)
 
@@ -155,6 +160,7 @@ def kernel_build_action(ctx, executable, wrapper_args = [], mnemonic = "KernelBu
             cc = ctx.attr.cc,
             line = line,
         ),
+        KernelFromSourceInfo(),
     ]
 
 kernel_build = rule(

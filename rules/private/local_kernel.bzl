@@ -2,6 +2,8 @@
 
 load(":debian.bzl", "builtin_hashes", "config_values")
 
+visibility(["//rules/..."])
+
 def _readlink_f(rctx, path):
     res = rctx.execute(["readlink", "-f", path])
     return res.stdout.strip() if res.return_code == 0 else ""

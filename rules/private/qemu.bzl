@@ -1,6 +1,7 @@
 """kernel_module_qemu_test: boot a kernel in QEMU and insmod modules."""
 
 load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo")
+load(":secure_boot.bzl", "SECURE_BOOT_ATTRS", "check_secure_boot_attrs", "secure_boot_driver_args")
 
 visibility(["//rules/..."])
 
@@ -19,6 +20,7 @@ def _kernel_module_qemu_test_impl(ctx):
     kernel = ctx.attr.kernel[KernelBuildInfo]
     if not kernel.image:
         fail("{}: kernel {} has no boot image; give prebuilt_kernel an image to boot it".format(what, kernel.label))
+    check_secure_boot_attrs(ctx, kernel, what)
     names = {}  # label -> [guest names]
     entries = []
     inputs = []
@@ -60,6 +62,11 @@ def _kernel_module_qemu_test_impl(ctx):
         for n in guest_names(t.label, "expect_rejected"):
             expect_args += ["--expect-rejected", n + "=" + errno]
         checked[t.label] = True
+    for t, text in ctx.attr.expect_dmesg.items():
+        if not text:
+            fail("{}: expect_dmesg[{}] is empty; give the text a kernel log line must contain".format(what, t.label))
+        for n in guest_names(t.label, "expect_dmesg"):
+            expect_args += ["--expect-dmesg", n + "=" + text]
     for t in ctx.attr.modules:
         if t.label not in checked:
             fail("{}: module {} has no expectation; list it in expect_loaded or expect_rejected".format(what, t.label))
@@ -88,12 +95,17 @@ def _kernel_module_qemu_test_impl(ctx):
         progress_message = "Writing the initramfs of %{label}",
     )
 
-    driver_args = [
-        "--kernel",
-        kernel.image.short_path,
-        "--initramfs",
-        initramfs.short_path,
-    ] + expect_args
+    if ctx.attr.secure_boot:
+        driver_args, boot_files = secure_boot_driver_args(ctx, kernel, initramfs, what)
+    else:
+        driver_args = [
+            "--kernel",
+            kernel.image.short_path,
+            "--initramfs",
+            initramfs.short_path,
+        ]
+        boot_files = [kernel.image, initramfs]
+    driver_args += expect_args
     for k in ctx.attr.expect_keys:
         driver_args += ["--expect-key", k]
     if ctx.attr.accel:
@@ -116,7 +128,7 @@ def _kernel_module_qemu_test_impl(ctx):
         ]),
         is_executable = True,
     )
-    runfiles = ctx.runfiles(files = [kernel.image, initramfs, ctx.executable._driver])
+    runfiles = ctx.runfiles(files = boot_files + [ctx.executable._driver])
     runfiles = runfiles.merge(ctx.attr._driver[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
@@ -136,12 +148,16 @@ and keeps the whole serial log in the test's undeclared outputs (`serial.log`).
 
 Every module needs an expectation. Modules built with kernel_module must have been built
 against `kernel`: anything else fails at analysis.
+
+With `secure_boot`, the guest boots through UEFI Secure Boot instead (OVMF, shim, grub, the
+kernel's EFI-signed image) with `mok_keys` enrolled as Machine Owner Keys, and the test also
+checks lockdown, `sig_enforce` and the keyring of every enrolled key; see `secure_boot`.
 """,
-    attrs = {
+    attrs = dict({
         "kernel": attr.label(
             mandatory = True,
             providers = [KernelBuildInfo],
-            doc = "The kernel_build to boot.",
+            doc = "The kernel to boot: a kernel_build, or with `secure_boot` an EFI-signed prebuilt kernel.",
         ),
         "modules": attr.label_list(
             mandatory = True,
@@ -159,6 +175,10 @@ against `kernel`: anything else fails at analysis.
         "expect_rejected": attr.label_keyed_string_dict(
             allow_files = [".ko"],
             doc = "Modules (from `modules`) that must be refused, with the errno name, e.g. `{\":hello\": \"EKEYREJECTED\"}`. One of: " + ", ".join(ERRNOS) + ".",
+        ),
+        "expect_dmesg": attr.label_keyed_string_dict(
+            allow_files = [".ko"],
+            doc = "Modules (from `modules`) whose load must make the kernel log a line containing the text, e.g. `{\":hello\": \"Loading of unsigned module is rejected\"}`: the reason behind an errno.",
         ),
         "expect_keys": attr.string_list(
             doc = "Substrings that some line of the guest's /proc/keys must contain, e.g. the certificates' CNs.",
@@ -186,7 +206,7 @@ against `kernel`: anything else fails at analysis.
             executable = True,
             cfg = "target",
         ),
-    },
+    }, **SECURE_BOOT_ATTRS),
 )
 
 def _must_fail_test_impl(ctx):

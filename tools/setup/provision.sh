@@ -29,6 +29,8 @@ CHROOT_PACKAGES=(
   linux-kbuild-6.1 softhsm2 pkcs11-provider linux-kbuild-7.2
   bazel-stardoc
   dkms # tools/dkms_check.sh: Debian's DKMS signing with modsign sign-file
+  # UEFI Secure Boot tests: the ESP image (mtools, sfdisk) and the varstore (virt-fw-vars, sid only).
+  mtools fdisk python3-virt-firmware python3-pefile python3-importlib-resources
 )
 
 stamp_id() {
@@ -188,11 +190,6 @@ stage "offline bazelrc"
     echo "common --override_module=$m=$RMS_MODULES/$m"
   done
   echo "common --override_module=rules_shell=/usr/share/bazel/rules/shell"
-  if [[ -d "$RMS_ROOT/usr/share/bazel/tools/stardoc" ]]; then
-    # Behind a config: Bazel refuses an override of a module outside the graph ("the root
-    # module specifies overrides on nonexistent module(s): stardoc"), e.g. in e2e/workspace.
-    echo "common:stardoc --override_module=stardoc=/usr/share/bazel/tools/stardoc"
-  fi
   # WORKSPACE mode (--config=workspace): the same sources as repositories.
   for r in io_bazel_rules_go=rules_go bazel_gazelle=gazelle package_metadata=package_metadata \
     io_bazel_rules_go_bazel_features=bazel_features bazel_features=bazel_features; do

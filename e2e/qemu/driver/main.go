@@ -43,6 +43,8 @@ type config struct {
 	timeout, kvmProbe                                     time.Duration
 	exp                                                   protocol.Expectations
 	kvmUsable                                             func() bool
+	uefi                                                  uefiConfig                    // uefi.go
+	sec                                                   protocol.SecurityExpectations // uefi.go
 }
 
 func main() {
@@ -73,18 +75,24 @@ func parseFlags(args []string) (*config, error) {
 	fs.Var(&loaded, "expect-loaded", "module NAME that must load (repeatable)")
 	fs.Var(&rejected, "expect-rejected", "NAME=ERRNO: module that must be refused with this errno name (repeatable)")
 	fs.Var(&keys, "expect-key", "substring some /proc/keys line must contain (repeatable)")
+	registerUEFIFlags(fs, cfg)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if cfg.kernel == "" || cfg.initramfs == "" {
-		return nil, errors.New("--kernel and --initramfs are required")
+	if err := finishUEFIFlags(cfg); err != nil {
+		return nil, err
 	}
-	for _, p := range []string{cfg.kernel, cfg.initramfs} {
-		if _, err := os.Stat(p); err != nil {
-			return nil, fmt.Errorf("input: %w", err)
+	if !cfg.uefi.enabled() {
+		if cfg.kernel == "" || cfg.initramfs == "" {
+			return nil, errors.New("--kernel and --initramfs are required (or --uefi-code, --uefi-vars and --uefi-disk)")
+		}
+		for _, p := range []string{cfg.kernel, cfg.initramfs} {
+			if _, err := os.Stat(p); err != nil {
+				return nil, fmt.Errorf("input: %w", err)
+			}
 		}
 	}
 	switch cfg.accel {
@@ -153,12 +161,16 @@ func run(cfg *config, stdout io.Writer) error {
 	var probe time.Duration
 	if cfg.accel == "auto" && accel == "kvm" {
 		probe = cfg.kvmProbe
+		if cfg.uefi.enabled() {
+			probe = max(probe, uefiProbe) // firmware, shim and grub come first
+		}
 	}
+	defer cfg.uefi.cleanup()
 	fmt.Fprintf(logw, "=== driver: booting with %s\n", accel)
 	rep, err := boot(ctx, cfg, accel, probe, logw)
 	if errors.Is(err, errProbeFailed) {
-		fmt.Fprintf(stdout, "driver: KVM did not start the guest init within %s; falling back to TCG\n", probe)
-		fmt.Fprintf(logw, "=== driver: KVM probe failed after %s; booting with tcg\n", probe)
+		fmt.Fprintf(stdout, "driver: KVM did not start the guest init (probe limit %s; the serial log says why); falling back to TCG\n", probe)
+		fmt.Fprintf(logw, "=== driver: KVM probe failed (limit %s); booting with tcg\n", probe)
 		accel = "tcg"
 		rep, err = boot(ctx, cfg, accel, 0, logw)
 	}
@@ -170,12 +182,19 @@ func run(cfg *config, stdout io.Writer) error {
 	for _, r := range rep.Results {
 		fmt.Fprintf(stdout, "  %s\n", r.Line)
 	}
-	if fails := protocol.Check(rep, cfg.exp); len(fails) > 0 {
+	fails := protocol.Check(rep, cfg.exp)
+	fails = append(fails, protocol.CheckSecurity(rep, cfg.sec)...)
+	fails = append(fails, protocol.CheckDmesg(rep, cfg.uefi.dmesgWant)...)
+	if len(fails) > 0 {
 		return fmt.Errorf("%d expectation(s) failed (serial log: %s):\n- %s\n%s",
 			len(fails), orNone(cfg.serialLog), strings.Join(fails, "\n- "), tail(rep, 25))
 	}
 	fmt.Fprintf(stdout, "PASS: %d loaded, %d rejected, %d keys as expected\n",
 		len(cfg.exp.Loaded), len(cfg.exp.Rejected), len(cfg.exp.Keys))
+	if cfg.uefi.enabled() {
+		fmt.Fprintf(stdout, "PASS: Secure Boot %s, lockdown %s, sig_enforce %s, %d keyring memberships as expected\n",
+			rep.Security.SecureBoot, rep.Security.Lockdown, rep.Security.SigEnforce, len(cfg.sec.Keys))
+	}
 	return nil
 }
 
@@ -201,6 +220,9 @@ var errProbeFailed = errors.New("KVM probe failed")
 
 // qemuArgs returns QEMU's command line for one boot.
 func qemuArgs(cfg *config, accel string) []string {
+	if cfg.uefi.enabled() {
+		return uefiQemuArgs(cfg, accel)
+	}
 	cmdline := "console=ttyS0 panic=-1 loglevel=4 rdinit=/init"
 	if cfg.appendArgs != "" {
 		cmdline += " " + cfg.appendArgs
@@ -222,6 +244,11 @@ func qemuArgs(cfg *config, accel string) []string {
 // guest init has not announced itself within probe.
 func boot(ctx context.Context, cfg *config, accel string, probe time.Duration, logw io.Writer) (*protocol.Report, error) {
 	rep := &protocol.Report{}
+	if cfg.uefi.enabled() {
+		if err := cfg.uefi.freshVars(); err != nil {
+			return rep, err
+		}
+	}
 	bctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(bctx, cfg.qemu, qemuArgs(cfg, accel)...)
@@ -263,11 +290,14 @@ func boot(ctx context.Context, cfg *config, accel string, probe time.Duration, l
 				if ctx.Err() != nil {
 					return rep, fmt.Errorf("QEMU (%s) timed out after %s", accel, cfg.timeout)
 				}
+				if probe > 0 && !rep.Started {
+					// KVM ended before the guest init started (e.g. no SMM
+					// under KVM): try TCG.
+					fmt.Fprintf(logw, "=== driver: QEMU (%s) ended before the guest init started: %v\n", accel, err)
+					return rep, errProbeFailed
+				}
 				if err != nil {
 					return rep, fmt.Errorf("QEMU (%s) failed: %w", accel, err)
-				}
-				if probe > 0 && !rep.Started {
-					return rep, errProbeFailed
 				}
 				return rep, nil
 			}

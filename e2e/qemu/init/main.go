@@ -92,6 +92,8 @@ func run(say func(string, ...any)) error {
 		}
 	}
 
+	reportSecurity(say)
+
 	entries, err := readManifest()
 	if err != nil {
 		return err
@@ -143,7 +145,7 @@ func run(say func(string, ...any)) error {
 }
 
 // relevantBoot picks the boot-time kernel messages worth reporting.
-var relevantBoot = regexp.MustCompile(`(?i)x\.?509|cert|keyring|blacklist|module|signature|pkcs#?7|asymmetric`)
+var relevantBoot = regexp.MustCompile(`(?i)x\.?509|cert|keyring|blacklist|module|signature|pkcs#?7|asymmetric|lockdown|locked down|secure ?boot`)
 
 func readManifest() ([]entry, error) {
 	data, err := os.ReadFile(filepath.Join(modulesDir, "manifest"))

@@ -81,6 +81,8 @@ type Report struct {
 	Dmesg   []string // MODSIGN-DMESG payloads
 	Errors  []string // MODSIGN-ERROR payloads
 	Lines   []string // every serial line, for quoting in failure messages
+
+	Security Security // lockdown, sig_enforce, Secure Boot and keyring lines (security.go)
 }
 
 // Parse reads a serial log. Lines may carry carriage returns and kernel
@@ -141,6 +143,8 @@ func (rep *Report) Add(line string) {
 		if res.Module != "" && res.Result != "" {
 			rep.Results = append(rep.Results, res)
 		}
+	default:
+		rep.addSecurity(tag, payload)
 	}
 }
 
