@@ -39,6 +39,7 @@ KernelBuildInfo = provider(
         "hashes": "list of strings: module signature hashes this kernel accepts ([] = unknown).",
         "trusted_keys": "TrustedKeysInfo or None.",
         "cc": "string: the C compiler the kernel was built with; external modules use the same.",
+        "line": "string: the kernel line as \"MAJOR.MINOR\" (\"6.1\", \"7.2\"); modsign checks signatures with that line's rules.",
     },
 )
 
