@@ -7,19 +7,40 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/rules-modsign/rules_modsign/signer/kernel"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
+// verifyResult is one element of `modsign verify --json`'s array (the
+// contract the QEMU corpus test compares with the kernel).
+type verifyResult struct {
+	Module        string `json:"module"`
+	OK            bool   `json:"ok"`
+	Errno         string `json:"errno"`
+	Reason        string `json:"reason"`
+	KernelMessage string `json:"kernel_message"`
+	Rule          string `json:"rule"`
+	Signer        string `json:"signer"`
+	// VerifyErrno is mod_verify_sig()'s result before enforcement turns
+	// ENODATA, ENOPKG and ENOKEY into EKEYREJECTED.
+	VerifyErrno string `json:"verify_errno"`
+	Hash        string `json:"hash"`
+	Kernel      string `json:"kernel"`
+}
+
 func cmdVerify(e *env, args []string) error {
-	fs := newFlagSet(e, "verify", "(--cert CERT... | --keyring BUNDLE.pem) MODULE...")
+	fs := newFlagSet(e, "verify", "(--cert CERT... | --keyring BUNDLE.pem) [--kernel 6.1|7.2] [--kernel-config .config] [--blacklist LIST] [--json] MODULE...")
 	var certs, keyrings stringList
 	fs.Var(&certs, "cert", "trusted certificate (PEM or DER); repeatable")
 	fs.Var(&keyrings, "keyring", "PEM bundle of trusted certificates (as for CONFIG_SYSTEM_TRUSTED_KEYS); repeatable")
-	blacklist := fs.String("blacklist", "", "CONFIG_SYSTEM_BLACKLIST_HASH_LIST file: listed certificates are not loaded, and listed module hashes are refused, as in Debian's Linux 6.1")
-	asJSON := fs.Bool("json", false, "print one JSON object per module")
+	blacklist := fs.String("blacklist", "", "CONFIG_SYSTEM_BLACKLIST_HASH_LIST file: listed certificates (tbs:) are not loaded, and on 6.1 listed module hashes (bin:) are refused")
+	line := fs.String("kernel", kernel.DefaultLine(), "kernel line whose rules decide: "+strings.Join(kernel.Lines(), " or "))
+	kconfig := fs.String("kernel-config", "", "the kernel's .config: digests not built in (CONFIG_CRYPTO_SHA1, _SHA256, _SHA512, _SHA3 =y) are unsupported crypto")
+	asJSON := fs.Bool("json", false, "print one JSON array, one object per module, in argument order")
 	modules, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -30,11 +51,22 @@ func cmdVerify(e *env, args []string) error {
 	if len(modules) == 0 {
 		return usageErr("verify: no modules given")
 	}
+	prof, err := kernel.ForLine(*line)
+	if err != nil {
+		return usageErr("verify: --kernel: %v", err)
+	}
+	if *kconfig != "" {
+		data, err := os.ReadFile(*kconfig)
+		if err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("reading kernel config: %w", err)}
+		}
+		prof = prof.WithKernelConfig(data)
+	}
 	var trusted []*x509.Certificate
 	for _, p := range append(append([]string{}, certs...), keyrings...) {
 		c, err := keys.LoadCertificates(p)
 		if err != nil {
-			return withHint(err, "--cert and --keyring take PEM or DER X.509 certificates")
+			return &exitError{code: 2, err: err, hint: "--cert and --keyring take PEM or DER X.509 certificates"}
 		}
 		trusted = append(trusted, c...)
 	}
@@ -42,76 +74,61 @@ func cmdVerify(e *env, args []string) error {
 	if *blacklist != "" {
 		data, err := os.ReadFile(*blacklist)
 		if err != nil {
-			return fmt.Errorf("reading blacklist: %w", err)
+			return &exitError{code: 2, err: fmt.Errorf("reading blacklist: %w", err)}
 		}
 		bl, err = keys.ParseBlacklist(data)
 		if err != nil {
-			return withHint(fmt.Errorf("blacklist %s: %w", *blacklist, err), "write it with `modsign blacklist`")
+			return &exitError{code: 2, err: fmt.Errorf("blacklist %s: %w", *blacklist, err), hint: "write it with `modsign blacklist`"}
 		}
-		// x509_key_preparse refuses to load a certificate whose TBS hash is
-		// blacklisted, so its signatures end up with ENOKEY.
-		var kept []*x509.Certificate
-		for _, c := range trusted {
-			if entry, err := keys.BlacklistEntry(c); err == nil && bl[entry] {
-				fmt.Fprintf(e.stderr, "modsign: note: certificate %q is blacklisted (%s) and not trusted\n", keys.KeyDescription(c), entry)
-				continue
-			}
-			kept = append(kept, c)
-		}
-		trusted = kept
 	}
-	failed := 0
+	kr := prof.NewKeyring(trusted, bl)
+	for _, d := range kr.Dropped {
+		fmt.Fprintf(e.stderr, "modsign: note: Linux %s does not load trusted certificate %q (%s, %s): %s\n",
+			prof.Line(), d.Description(), d.Rule, d.Errno, d.Reason)
+	}
+	failed, ioErrors := 0, 0
+	results := make([]verifyResult, 0, len(modules))
 	for _, m := range modules {
-		type result struct {
-			Module   string `json:"module"`
-			OK       bool   `json:"ok"`
-			Errno    string `json:"errno,omitempty"`
-			Enforced string `json:"errno_enforced,omitempty"`
-			Reason   string `json:"reason,omitempty"`
-			Signer   string `json:"signer,omitempty"`
-			Hash     string `json:"hash,omitempty"`
-		}
-		r := result{Module: m}
+		r := verifyResult{Module: m, Kernel: prof.Line()}
 		data, err := os.ReadFile(m)
 		if err != nil {
-			r.Errno, r.Reason = "EIO", err.Error()
-		} else if v, err := sign.Verify(data, trusted); err != nil {
-			var ve *sign.VerifyError
-			if errors.As(err, &ve) {
-				r.Errno, r.Enforced, r.Reason = string(ve.Errno), string(ve.Errno.Enforced()), ve.Errno.Explain()+": "+ve.Reason
-			} else {
-				r.Errno, r.Reason = "EIO", err.Error()
-			}
-		} else if entry := keys.ModuleHashEntry(data); bl[entry] {
-			// mod_is_hash_blacklisted(), Debian's patch: checked after the
-			// signature verified, on the whole file.
-			r.Errno, r.Enforced = string(sign.EKEYREJECTED), string(sign.EKEYREJECTED)
-			r.Reason = "the signature verified, but the module's hash is blacklisted (" + entry +
-				"); Debian's Linux 6.1 refuses it (\"Module hash ... is blacklisted\"), upstream Linux checks no module hashes"
-			r.Signer, r.Hash = keys.KeyDescription(v.Signer), v.Hash
+			r.Errno, r.VerifyErrno, r.Reason = "EIO", "EIO", err.Error()
+			ioErrors++
 		} else {
-			r.OK, r.Signer, r.Hash = true, keys.KeyDescription(v.Signer), v.Hash
+			v := prof.Verify(data, kr)
+			r.OK, r.Errno, r.VerifyErrno = v.OK, string(v.Errno), string(v.VerifyErrno)
+			r.Reason, r.KernelMessage, r.Rule, r.Signer, r.Hash = v.Reason, v.KernelMessage, v.Rule, v.Signer, v.Hash
 		}
 		if !r.OK {
 			failed++
 		}
+		results = append(results, r)
 		if *asJSON {
-			if err := json.NewEncoder(e.stdout).Encode(r); err != nil {
-				return err
-			}
 			continue
 		}
 		switch {
 		case r.OK:
-			fmt.Fprintf(e.stdout, "%s: OK (%s, signed by %q)\n", m, r.Hash, r.Signer)
-		case r.Enforced != "" && r.Enforced != r.Errno:
-			fmt.Fprintf(e.stdout, "%s: %s (%s when signatures are enforced): %s\n", m, r.Errno, r.Enforced, r.Reason)
-		default:
+			fmt.Fprintf(e.stdout, "%s: OK on Linux %s (%s, signed by %q)\n", m, r.Kernel, r.Hash, r.Signer)
+		case r.Rule == "":
 			fmt.Fprintf(e.stdout, "%s: %s: %s\n", m, r.Errno, r.Reason)
+		case r.VerifyErrno != r.Errno:
+			fmt.Fprintf(e.stdout, "%s: %s on Linux %s with signatures enforced (%s otherwise) [%s]: %s\n", m, r.Errno, r.Kernel, r.VerifyErrno, r.Rule, r.Reason)
+		default:
+			fmt.Fprintf(e.stdout, "%s: %s on Linux %s [%s]: %s\n", m, r.Errno, r.Kernel, r.Rule, r.Reason)
 		}
 	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			return err
+		}
+	}
+	if ioErrors > 0 {
+		return &exitError{code: 2, err: fmt.Errorf("%d of %d modules could not be read: %w", ioErrors, len(modules), errReported)}
+	}
 	if failed > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d of %d modules failed verification: %w", failed, len(modules), errReported)}
+		return &exitError{code: 1, err: fmt.Errorf("%d of %d modules refused by Linux %s's rules: %w", failed, len(modules), prof.Line(), errReported)}
 	}
 	return nil
 }

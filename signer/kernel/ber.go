@@ -1,0 +1,110 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+)
+
+// berToDER re-encodes the first BER element of b the way Linux's ASN.1
+// decoder (lib/asn1_decoder.c: asn1_ber_decoder) reads it, so that a strict
+// DER parser can take what the kernel takes:
+//   - definite lengths in short form or long form with up to 8 length bytes,
+//     minimal or not, are rewritten minimally;
+//   - indefinite lengths (0x80) on constructed values are resolved up to
+//     their end-of-contents octets;
+//   - an indefinite length on a primitive value, a long-form tag (tag number
+//     31), or a value running past its container is an error, as in the kernel.
+//
+// Bytes after the first element are ignored, as the kernel's decoder stops
+// at ASN1_OP_COMPLETE without looking at the rest of the buffer.
+func berToDER(b []byte) ([]byte, error) {
+	out, _, err := berElement(b, 0)
+	return out, err
+}
+
+const maxBERDepth = 10 // the kernel's NR_CONS_STACK
+
+func berElement(b []byte, depth int) (der []byte, n int, err error) {
+	if depth > maxBERDepth {
+		return nil, 0, errors.New("nesting deeper than the decoder's constructed-value stack (10)")
+	}
+	if len(b) < 2 {
+		return nil, 0, errors.New("data overrun: element header runs past the end")
+	}
+	tag := b[0]
+	if tag&0x1f == 0x1f {
+		return nil, 0, fmt.Errorf("long-form tag 0x%02x is not supported", tag)
+	}
+	constructed := tag&0x20 != 0
+	l := int(b[1])
+	pos := 2
+	switch {
+	case l == 0x80:
+		if !constructed {
+			return nil, 0, fmt.Errorf("indefinite length on primitive tag 0x%02x", tag)
+		}
+		var content []byte
+		for {
+			if len(b)-pos < 2 {
+				return nil, 0, errors.New("missing end-of-contents in an indefinite-length value")
+			}
+			if b[pos] == 0 && b[pos+1] == 0 {
+				pos += 2
+				break
+			}
+			child, cn, err := berElement(b[pos:], depth+1)
+			if err != nil {
+				return nil, 0, err
+			}
+			content = append(content, child...)
+			pos += cn
+		}
+		return append(derHeader(tag, len(content)), content...), pos, nil
+	case l > 0x80:
+		nb := l - 0x80
+		if nb > 8 {
+			return nil, 0, fmt.Errorf("length of %d bytes is unsupported", nb)
+		}
+		if len(b)-pos < nb {
+			return nil, 0, errors.New("data overrun in a long-form length")
+		}
+		var v uint64
+		for i := 0; i < nb; i++ {
+			v = v<<8 | uint64(b[pos+i])
+		}
+		pos += nb
+		if v > uint64(len(b)-pos) {
+			return nil, 0, fmt.Errorf("length %d runs past the end of its container", v)
+		}
+		l = int(v)
+	default:
+		if l > len(b)-pos {
+			return nil, 0, fmt.Errorf("length %d runs past the end of its container", l)
+		}
+	}
+	body := b[pos : pos+l]
+	if !constructed {
+		return append(derHeader(tag, l), body...), pos + l, nil
+	}
+	var content []byte
+	for off := 0; off < len(body); {
+		child, cn, err := berElement(body[off:], depth+1)
+		if err != nil {
+			return nil, 0, err
+		}
+		content = append(content, child...)
+		off += cn
+	}
+	return append(derHeader(tag, len(content)), content...), pos + l, nil
+}
+
+func derHeader(tag byte, n int) []byte {
+	if n < 0x80 {
+		return []byte{tag, byte(n)}
+	}
+	var lb []byte
+	for v := n; v > 0; v >>= 8 {
+		lb = append([]byte{byte(v)}, lb...)
+	}
+	return append([]byte{tag, 0x80 | byte(len(lb))}, lb...)
+}
