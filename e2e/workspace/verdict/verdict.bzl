@@ -50,6 +50,8 @@ def _kernel_verdict_test_impl(ctx):
         line,
         "--kernel",
         kernel.image.short_path,
+        "--kernel-config",
+        kernel.config.short_path,
         "--init",
         ctx.executable._init.short_path,
         "--driver",
@@ -61,7 +63,7 @@ def _kernel_verdict_test_impl(ctx):
         "--corpus",
         corpus.short_path,
     ]
-    files = [kernel.image, corpus, tk.bundle, ctx.executable._init, ctx.executable._driver, ctx.executable._modsign, ctx.executable._verdicttest]
+    files = [kernel.image, kernel.config, corpus, tk.bundle, ctx.executable._init, ctx.executable._driver, ctx.executable._modsign, ctx.executable._verdicttest]
     if tk.blacklist:
         test_args += ["--blacklist", tk.blacklist.short_path]
         files.append(tk.blacklist)
@@ -70,6 +72,8 @@ def _kernel_verdict_test_impl(ctx):
         files.append(f)
     if ctx.attr.accel:
         test_args += ["--accel", ctx.attr.accel]
+    if ctx.attr.modsign_line:
+        test_args += ["--modsign-line", ctx.attr.modsign_line]
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(
         script,
@@ -117,6 +121,10 @@ outputs, and fails on any disagreement: the kernel is right.
             mandatory = True,
             providers = [KernelModuleInfo],
             doc = "An unsigned kernel_module built against `kernel`: every corpus module is made from it, so an accepted signature loads.",
+        ),
+        "modsign_line": attr.string(
+            values = ["", "6.1", "7.2"],
+            doc = "A test of the test: ask modsign for another line's verdicts than the kernel's. Such a test must fail (see must_fail_test).",
         ),
         "extra_modules": attr.label_list(
             allow_files = [".ko"],

@@ -2,7 +2,7 @@
 // verdict corpus and checks that `modsign verify --kernel LINE --json` gives
 // the same verdict. It is the executable of e2e/workspace/verdict's tests.
 //
-//	verdicttest --line 6.1 --kernel bzImage --init init --driver driver
+//	verdicttest --line 6.1 --kernel bzImage [--kernel-config .config] --init init --driver driver
 //	    --modsign modsign --keyring trusted.pem [--blacklist trusted.blacklist]
 //	    --corpus DIR [--extra MODULE.ko]...
 //
@@ -45,8 +45,8 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type config struct {
-	line, kernel, init, driver, modsign, keyring, blacklist, corpus, accel string
-	extra                                                                  []string
+	line, modsignLine, kernel, kconfig, init, driver, modsign, keyring, blacklist, corpus, accel string
+	extra                                                                                        []string
 }
 
 func main() {
@@ -55,6 +55,8 @@ func main() {
 	fs := flag.NewFlagSet("verdicttest", flag.ContinueOnError)
 	fs.StringVar(&cfg.line, "line", "", "kernel line, MAJOR.MINOR (required)")
 	fs.StringVar(&cfg.kernel, "kernel", "", "bzImage (required)")
+	fs.StringVar(&cfg.modsignLine, "modsign-line", "", "judge with this line's rules instead of --line (a control that must disagree)")
+	fs.StringVar(&cfg.kconfig, "kernel-config", "", "the kernel's .config, passed to modsign (which digests are built in)")
 	fs.StringVar(&cfg.init, "init", "", "the guest init (required)")
 	fs.StringVar(&cfg.driver, "driver", "", "the QEMU driver (required)")
 	fs.StringVar(&cfg.modsign, "modsign", "", "modsign (required)")
@@ -220,7 +222,11 @@ func run(cfg config, stdout io.Writer) (bool, error) {
 			fmt.Fprintf(stdout, "  %s\n", l)
 		}
 	}
-	fmt.Fprintf(stdout, "\nLinux %s: the kernel's verdict and modsign verify --kernel %s --json\n\n", cfg.line, cfg.line)
+	judgedAs := cfg.line
+	if cfg.modsignLine != "" {
+		judgedAs = cfg.modsignLine
+	}
+	fmt.Fprintf(stdout, "\nLinux %s: the kernel's verdict and modsign verify --kernel %s --json\n\n", cfg.line, judgedAs)
 	printTable(stdout, rows)
 	fmt.Fprintf(stdout, "\nLinux %s: %d/%d agree (boot and %d loads: %s)\n", cfg.line, agreed, len(rows), len(rows), bootTime.Round(100*time.Millisecond))
 
@@ -243,9 +249,16 @@ func driverTimeout() time.Duration {
 }
 
 func modsignVerify(cfg config, mods []module) ([]modsignVerdict, error) {
-	args := []string{"verify", "--kernel", cfg.line, "--json", "--keyring", cfg.keyring}
+	line := cfg.line
+	if cfg.modsignLine != "" {
+		line = cfg.modsignLine
+	}
+	args := []string{"verify", "--kernel", line, "--json", "--keyring", cfg.keyring}
 	if cfg.blacklist != "" {
 		args = append(args, "--blacklist", cfg.blacklist)
+	}
+	if cfg.kconfig != "" {
+		args = append(args, "--kernel-config", cfg.kconfig)
 	}
 	for _, m := range mods {
 		args = append(args, m.Path)
