@@ -67,9 +67,12 @@ def _kernel_verdict_test_impl(ctx):
     if tk.blacklist:
         test_args += ["--blacklist", tk.blacklist.short_path]
         files.append(tk.blacklist)
-    for f in ctx.files.extra_modules:
-        test_args += ["--extra", f.short_path]
-        files.append(f)
+    for t in ctx.attr.extra_modules:
+        kos = [f for f in t[DefaultInfo].files.to_list() if f.basename.endswith(".ko")]
+        if len(kos) != 1:
+            fail("{}: extra module {} must have exactly one .ko, has {}".format(what, t.label, len(kos)))
+        test_args += ["--extra", "x-{}.ko={}".format(t.label.name, kos[0].short_path)]
+        files.append(kos[0])
     if ctx.attr.accel:
         test_args += ["--accel", ctx.attr.accel]
     if ctx.attr.modsign_line:

@@ -4,7 +4,7 @@
 //
 //	verdicttest --line 6.1 --kernel bzImage [--kernel-config .config] --init init --driver driver
 //	    --modsign modsign --keyring trusted.pem [--blacklist trusted.blacklist]
-//	    --corpus DIR [--extra MODULE.ko]...
+//	    --corpus DIR [--extra NAME.ko=MODULE.ko]...
 //
 // It writes an initramfs with the corpus (MANIFEST order, then the extras),
 // boots it with the QEMU driver of kernel_module_qemu_test (no expectations:
@@ -64,7 +64,7 @@ func main() {
 	fs.StringVar(&cfg.blacklist, "blacklist", "", "the kernel's CONFIG_SYSTEM_BLACKLIST_HASH_LIST file")
 	fs.StringVar(&cfg.corpus, "corpus", "", "corpus directory with MANIFEST (required)")
 	fs.StringVar(&cfg.accel, "accel", "", "QEMU accelerator for the driver (auto, kvm, tcg)")
-	fs.Var(&extra, "extra", "another module to judge, after the corpus (repeatable)")
+	fs.Var(&extra, "extra", "NAME.ko=PATH: another module to judge, after the corpus, named NAME.ko in the guest (repeatable)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -142,8 +142,12 @@ func run(cfg config, stdout io.Writer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	for _, p := range cfg.extra {
-		mods = append(mods, module{Name: filepath.Base(p), Desc: "extra: " + filepath.Base(p), Path: p})
+	for _, e := range cfg.extra {
+		name, p, ok := strings.Cut(e, "=")
+		if !ok || name == "" || p == "" {
+			return false, fmt.Errorf("--extra %q: want NAME.ko=PATH", e)
+		}
+		mods = append(mods, module{Name: name, Desc: "extra module " + p, Path: p})
 	}
 	tmp := os.Getenv("TEST_TMPDIR")
 	if tmp == "" {
