@@ -82,8 +82,17 @@ if [[ ! -f "$RMS_ROOT/.rms-debootstrap" ]]; then
   stage_done
 fi
 
-pkg_stamp="$RMS_ROOT/.rms-packages-$(echo "${CHROOT_PACKAGES[*]}" | sha256sum | cut -c1-16)"
-if [[ ! -f "$pkg_stamp" ]]; then
+# Packages are only ever added: several work trees (or branches) may share one chroot, and
+# each may list more packages than another; the stage runs while any listed one is missing.
+packages_missing() {
+  [[ -f "$RMS_ROOT/.rms-apt-configured" ]] || return 0
+  local st
+  st=$(dpkg-query --admindir="$RMS_ROOT/var/lib/dpkg" -W -f='${db:Status-Status}\n' \
+    "${CHROOT_PACKAGES[@]}" 2>/dev/null) || return 0
+  [[ $(grep -cx installed <<<"$st") -eq ${#CHROOT_PACKAGES[@]} ]] && return 1
+  return 0
+}
+if packages_missing; then
   stage "apt packages in the chroot (Bazel, QEMU, compilers, kernel sources)"
   # The sid Release file can be past its Valid-Until date on the mirror.
   echo 'Acquire::Check-Valid-Until "false";' >"$RMS_ROOT/etc/apt/apt.conf.d/99rules-modsign"
@@ -103,14 +112,13 @@ EOF
   rms_in_chroot -- bash -c '
     set -e
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends ca-certificates >/dev/null
+    apt-get install -o DPkg::Lock::Timeout=600 -y -qq --no-install-recommends ca-certificates >/dev/null
     update-ca-certificates >/dev/null 2>&1 || true
-    apt-get install -y -qq --no-install-recommends "$@" >/var/log/rules-modsign-apt.log 2>&1 ||
+    apt-get install -o DPkg::Lock::Timeout=600 -y -qq --no-install-recommends "$@" >/var/log/rules-modsign-apt.log 2>&1 ||
       { tail -30 /var/log/rules-modsign-apt.log; exit 1; }
     apt-get clean
   ' apt "${CHROOT_PACKAGES[@]}" || rms_die "apt-get install in the chroot failed (log above)"
-  rm -f "$RMS_ROOT"/.rms-packages-*
-  touch "$pkg_stamp"
+  touch "$RMS_ROOT/.rms-apt-configured"
   stage_done
 fi
 
@@ -128,7 +136,16 @@ fetch_go_module() { # MODULE@VERSION DEST
   mv "$2.partial" "$2"
 }
 
-mods_stamp="$RMS_MODULES/.rms-$ID"
+# The modules depend only on their versions, the stand-ins and the patch script, not on the
+# rest of this file: refetching them (rm -rf) under a running Bazel server breaks its builds.
+mods_id() {
+  {
+    echo "$RMS_PROVISION_VERSION $RULES_GO_VERSION $GAZELLE_VERSION $GAZELLE_V2_VERSION"
+    cat "$SETUP/patch_modules.sh"
+    find "$SETUP/stub_modules" -type f -print0 | sort -z | xargs -0 cat
+  } | sha256sum | cut -c1-16
+}
+mods_stamp="$RMS_MODULES/.rms-mods-$(mods_id)"
 if [[ ! -f "$mods_stamp" ]]; then
   stage "Bazel modules: rules_go $RULES_GO_VERSION, gazelle $GAZELLE_VERSION, local stand-ins"
   mkdir -p "$RMS_MODULES"
@@ -163,6 +180,9 @@ stage "offline bazelrc"
     echo "common --override_module=$m=$RMS_MODULES/$m"
   done
   echo "common --override_module=rules_shell=/usr/share/bazel/rules/shell"
+  if [[ -d "$RMS_ROOT/usr/share/bazel/tools/stardoc" ]]; then
+    echo "common --override_module=stardoc=/usr/share/bazel/tools/stardoc"
+  fi
   # WORKSPACE mode (--config=workspace): the same sources as repositories.
   for r in io_bazel_rules_go=rules_go bazel_gazelle=gazelle package_metadata=package_metadata \
     io_bazel_rules_go_bazel_features=bazel_features bazel_features=bazel_features; do
@@ -180,6 +200,5 @@ stage "offline bazelrc"
 mv "$RMS_RC.partial" "$RMS_RC"
 stage_done
 
-rm -f "$RMS_CACHE"/.provisioned-*
 touch "$DONE_STAMP"
 rms_log "provisioning finished in $((SECONDS - T0)) s; chroot: $(du -sh "$RMS_ROOT" 2>/dev/null | cut -f1)"
