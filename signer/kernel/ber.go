@@ -8,8 +8,10 @@ import (
 // berToDER re-encodes the first BER element of b the way Linux's ASN.1
 // decoder (lib/asn1_decoder.c: asn1_ber_decoder) reads it, so that a strict
 // DER parser can take what the kernel takes:
-//   - definite lengths in short form or long form with up to 8 length bytes,
-//     minimal or not, are rewritten minimally;
+//   - definite lengths in short form or long form with up to 2 length bytes
+//     (asn1_ber_decoder: "if (unlikely(n > 2)) goto length_too_long", so a
+//     PKCS#7 message is at most 64 KiB), minimal or not, are rewritten
+//     minimally; 3 or more length bytes are "Unsupported length" (EBADMSG);
 //   - indefinite lengths (0x80) on constructed values are resolved up to
 //     their end-of-contents octets;
 //   - an indefinite length on a primitive value, a long-form tag (tag number
@@ -66,8 +68,8 @@ func berElement(b []byte, depth int) (der []byte, n int, err error) {
 		return append(derHeader(tag, len(content)), content...), pos, nil
 	case l > 0x80:
 		nb := l - 0x80
-		if nb > 8 {
-			return nil, 0, fmt.Errorf("length of %d bytes is unsupported", nb)
+		if nb > 2 {
+			return nil, 0, fmt.Errorf("a long-form length of %d bytes: the kernel's ASN.1 decoder takes at most 2 (lib/asn1_decoder.c asn1_ber_decoder, \"Unsupported length\")", nb)
 		}
 		if len(b)-pos < nb {
 			return nil, 0, errors.New("data overrun in a long-form length")
