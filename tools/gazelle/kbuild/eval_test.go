@@ -172,7 +172,7 @@ func TestKconfigTypes(t *testing.T) {
 }
 
 // TestHashesMatchRules keeps the hash directive's list equal to the one
-// kernel_module_signed accepts (HASHES in rules/private/common.bzl).
+// kernel_module_signed accepts (HASH_KCONFIG's keys in rules/private/common.bzl).
 func TestHashesMatchRules(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "..", "rules", "private", "common.bzl"))
 	if err != nil {
@@ -181,12 +181,13 @@ func TestHashesMatchRules(t *testing.T) {
 		}
 		t.Fatalf("reading rules/private/common.bzl: %v", err)
 	}
-	m := regexp.MustCompile(`(?m)^HASHES = \[([^\]]*)\]`).FindSubmatch(data)
+	// HASHES is the keys of HASH_KCONFIG, in order.
+	m := regexp.MustCompile(`(?ms)^HASH_KCONFIG = \{(.*?)^\}`).FindSubmatch(data)
 	if m == nil {
-		t.Fatal("rules/private/common.bzl: no HASHES = [...] line")
+		t.Fatal("rules/private/common.bzl: no HASH_KCONFIG = {...} block")
 	}
 	var rules []string
-	for _, q := range regexp.MustCompile(`"([^"]+)"`).FindAllSubmatch(m[1], -1) {
+	for _, q := range regexp.MustCompile(`(?m)^\s+"([^"]+)":`).FindAllSubmatch(m[1], -1) {
 		rules = append(rules, string(q[1]))
 	}
 	if !reflect.DeepEqual(rules, validHashes) {
