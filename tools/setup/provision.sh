@@ -190,9 +190,6 @@ stage "offline bazelrc"
     echo "common --override_module=$m=$RMS_MODULES/$m"
   done
   echo "common --override_module=rules_shell=/usr/share/bazel/rules/shell"
-  if [[ -d "$RMS_ROOT/usr/share/bazel/tools/stardoc" ]]; then
-    echo "common --override_module=stardoc=/usr/share/bazel/tools/stardoc"
-  fi
   # WORKSPACE mode (--config=workspace): the same sources as repositories.
   for r in io_bazel_rules_go=rules_go bazel_gazelle=gazelle package_metadata=package_metadata \
     io_bazel_rules_go_bazel_features=bazel_features bazel_features=bazel_features; do
