@@ -66,11 +66,16 @@ func reportSecurity(say func(string, ...any)) {
 	}
 }
 
-// mountIfPresent mounts fstype on dir when parent exists (a kernel without
-// the feature has no parent directory); an already mounted one is fine, and
+// mountIfPresent mounts fstype on dir when the kernel made the mount point:
+// sysfs creates /sys/kernel/security only with CONFIG_SECURITYFS and
+// /sys/firmware/efi/efivars only on EFI, so a kernel without the feature (a
+// tinyconfig kernel_build) is not an error. An already mounted one is fine, and
 // so is the error quiet (e.g. ENODEV for a file system the kernel lacks).
 func mountIfPresent(say func(string, ...any), src, dir, fstype, parent string, quiet unix.Errno) {
 	if _, err := os.Stat(parent); err != nil {
+		return
+	}
+	if _, err := os.Stat(dir); err != nil {
 		return
 	}
 	if err := unix.Mount(src, dir, fstype, 0, ""); err != nil && !errors.Is(err, unix.EBUSY) && (quiet == 0 || !errors.Is(err, quiet)) {
