@@ -142,6 +142,13 @@ func (k *PrivateKey) Sign(_ io.Reader, msg []byte, opts crypto.SignerOpts) ([]by
 	return k.Params.scheme.Sign(k.sk, msg, nil), nil
 }
 
+// Seed returns a copy of the key's 32-byte FIPS 204 seed: the secret itself.
+// Only for code that must recognise the key (tools/keyscan); never log it.
+func (k *PrivateKey) Seed() []byte { return append([]byte{}, k.seed...) }
+
+// ExpandedKey returns the FIPS 204 expanded private key derived from the seed.
+func (k *PrivateKey) ExpandedKey() ([]byte, error) { return k.sk.MarshalBinary() }
+
 // Equal reports whether other is the same key.
 func (k *PrivateKey) Equal(other crypto.PrivateKey) bool {
 	o, ok := other.(*PrivateKey)

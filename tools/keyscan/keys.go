@@ -32,6 +32,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 )
 
 // MinNeedleLen is the shortest byte string accepted as evidence of a key.
@@ -57,7 +59,7 @@ type Key struct {
 	Name string
 	// File is the file the key was read from.
 	File string
-	// Algorithm is "rsa", "ecdsa" or "ed25519".
+	// Algorithm is "rsa", "ecdsa", "ed25519" or "mldsa".
 	Algorithm string
 	Needles   []Needle
 }
@@ -151,7 +153,13 @@ func parseDER(name string, der []byte) (*Key, error) {
 	if k, err := x509.ParseECPrivateKey(der); err == nil {
 		return fromPrivateKey(name, k)
 	}
-	return nil, errors.New("not a PKCS#8, PKCS#1 or SEC1 private key")
+	// ML-DSA (Linux 7.0+ module keys): Go's crypto/x509 does not know it yet.
+	if k, err := mldsa.ParsePKCS8(der); err == nil {
+		return fromMLDSA(name, k)
+	} else if !errors.Is(err, mldsa.ErrNotMLDSA) {
+		return nil, err
+	}
+	return nil, errors.New("not a PKCS#8 (RSA, EC, Ed25519, ML-DSA), PKCS#1 or SEC1 private key")
 }
 
 // fromPrivateKey computes every needle for a parsed key.
@@ -221,6 +229,39 @@ func fromPrivateKey(name string, priv any) (*Key, error) {
 		return nil, fmt.Errorf("encoding public key: %w", err)
 	}
 	dropPublic(k, [][]byte{pub, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})})
+	return k, dedupe(k)
+}
+
+// fromMLDSA computes the needles of an ML-DSA key: its PKCS#8 (seed form) in
+// DER and PEM, the seed, and the expanded private key.
+func fromMLDSA(name string, priv *mldsa.PrivateKey) (*Key, error) {
+	k := &Key{Name: name, Algorithm: "mldsa"}
+	add := func(enc string, b []byte) { k.Needles = append(k.Needles, Needle{enc, b}) }
+	addSecret := func(enc string, b []byte) {
+		add(enc, b)
+		for i := 0; i+FragmentLen <= len(b); i += FragmentLen {
+			add("frag-"+enc, b[i:i+FragmentLen])
+		}
+	}
+	pkcs8, err := mldsa.MarshalPKCS8(priv)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s key as PKCS#8: %w", priv.Params.Display, err)
+	}
+	add("der-pkcs8", pkcs8)
+	text := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})
+	add("pem-pkcs8", bytes.TrimSpace(text))
+	k.Needles = append(k.Needles, pemLines("pem-line", text)...)
+	addSecret("raw-mldsa-seed", priv.Seed())
+	expanded, err := priv.ExpandedKey()
+	if err != nil {
+		return nil, fmt.Errorf("expanding %s key: %w", priv.Params.Display, err)
+	}
+	addSecret("raw-mldsa-expanded", expanded)
+	if pub, ok := priv.Public().(*mldsa.PublicKey); ok {
+		if spki, err := mldsa.MarshalSPKI(pub); err == nil {
+			dropPublic(k, [][]byte{spki, pub.Bytes(), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spki})})
+		}
+	}
 	return k, dedupe(k)
 }
 
