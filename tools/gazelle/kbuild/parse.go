@@ -790,24 +790,10 @@ func (p *parser) lookup(name string, depth int) (string, []string) {
 	return "", []string{fmt.Sprintf("variable %s is not defined in the file", name)}
 }
 
+// splitArgs splits function arguments at top-level commas (rawArgs) and
+// expands each.
 func (p *parser) splitArgs(s string, depth int) ([]string, []string) {
-	var args []string
-	d := 0
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(', '{':
-			d++
-		case ')', '}':
-			d--
-		case ',':
-			if d == 0 {
-				args = append(args, s[start:i])
-				start = i + 1
-			}
-		}
-	}
-	args = append(args, s[start:])
+	args := rawArgs(s)
 	var probs []string
 	for i, a := range args {
 		v, pr := p.expand(a, depth+1)
