@@ -69,13 +69,7 @@ cmd_selftest() {
   pid=$RC_PID
 
   # Listening on 127.0.0.1 only: no socket of the server is bound to another address.
-  if command -v ss >/dev/null 2>&1; then
-    if ss -Hltnp | grep "pid=$pid," | awk '{print $4}' | grep -v '^127\.0\.0\.1:' | grep -q .; then
-      ss -Hltnp | grep "pid=$pid," >&2
-      rc_die "selftest: bazel-remote listens on a non-loopback address"
-    fi
-    [[ $(ss -Hltnp | grep -c "pid=$pid,") == 2 ]] || rc_die "selftest: expected exactly 2 listening sockets"
-  fi
+  rc_assert_loopback_only bazel-remote "$pid" 2
 
   body="rules_modsign bazel-remote selftest $RANDOM$RANDOM"
   sum=$(printf '%s' "$body" | sha256sum | cut -d' ' -f1)
@@ -90,41 +84,12 @@ cmd_selftest() {
   # A missing blob is a 404, not an error of the server.
   code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$RC_HTTP_PORT/cas/$(printf x | sha256sum | cut -d' ' -f1)")
   [[ "$code" == 404 ]] || rc_die "selftest: missing blob gave HTTP $code, want 404"
-  # The gRPC port answers a real gRPC call: Capabilities.GetCapabilities with an
-  # empty request (a 5-byte frame: not compressed, length 0), grpc-status 0.
-  if curl --help all 2>/dev/null | grep -q -- --http2-prior-knowledge; then
-    local hdrs
-    hdrs=$(printf '\0\0\0\0\0' | curl -sS --max-time 10 --http2-prior-knowledge \
-      -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @- -D - -o /dev/null \
-      "http://127.0.0.1:$RC_GRPC_PORT/build.bazel.remote.execution.v2.Capabilities/GetCapabilities") ||
-      rc_die "selftest: gRPC GetCapabilities failed"
-    grep -qi '^grpc-status: 0' <<<"$hdrs" || rc_die "selftest: gRPC GetCapabilities: no grpc-status 0 in: $hdrs"
-  fi
+  rc_grpc_capabilities "$RC_GRPC_PORT" >/dev/null
   rc_bazel_remote_stop
   kill -0 "$pid" 2>/dev/null && rc_die "selftest: bazel-remote (pid $pid) still running after stop"
 
   # Killed outright, the script's server still dies (PR_SET_PDEATHSIG or watchdog).
-  local child_pid_file=$dir/child.pid
-  TMPDIR=$dir bash -c 'source "$1"; rc_bazel_remote_start "$2" 2>/dev/null; echo "$RC_PID" >"$3"; exec sleep 600' \
-    selftest "$here/lib.sh" "$dir/storage2" "$child_pid_file" &
-  local sh_pid=$! i
-  for i in $(seq 1 150); do
-    [[ -s "$child_pid_file" ]] && break
-    sleep 0.2
-  done
-  [[ -s "$child_pid_file" ]] || rc_die "selftest: the SIGKILL case did not start"
-  local orphan
-  orphan=$(cat "$child_pid_file")
-  kill -KILL "$sh_pid"
-  wait "$sh_pid" 2>/dev/null || true
-  for i in $(seq 1 50); do
-    kill -0 "$orphan" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$orphan" 2>/dev/null; then
-    kill -KILL "$orphan" 2>/dev/null || true
-    rc_die "selftest: bazel-remote (pid $orphan) outlived the shell that started it"
-  fi
+  TMPDIR=$dir rc_assert_no_orphan bazel-remote RC_PID "$here/lib.sh" rc_bazel_remote_start "$dir/storage2"
   rc_log "selftest passed: PUT/GET over HTTP, gRPC answered, loopback only, stopped; no orphan after SIGKILL of its shell"
 }
 

@@ -89,6 +89,131 @@ rc_random_port() {
   done
 }
 
+# rc_spawn LOG COMMAND [ARG]...: starts COMMAND in the background (stdin /dev/null, stdout
+# and stderr to LOG) so that it dies with this shell: the kernel sends it SIGTERM when this
+# shell dies (PR_SET_PDEATHSIG via setpriv; it survives the execs of a chroot wrapper), or,
+# without setpriv, a watchdog does. Sets RC_SPAWN_PID and RC_SPAWN_WATCHDOG (empty with
+# setpriv). Shared by bazel-remote and the remote-execution engine (tools/remote_exec).
+rc_spawn() {
+  local log=$1
+  shift
+  local pdeath=()
+  if command -v setpriv >/dev/null 2>&1 && setpriv --help 2>&1 | grep -q -- --pdeathsig; then
+    pdeath=(setpriv --pdeathsig TERM --)
+  fi
+  "${pdeath[@]}" "$@" >"$log" 2>&1 </dev/null &
+  RC_SPAWN_PID=$!
+  RC_SPAWN_WATCHDOG=
+  if ((${#pdeath[@]} == 0)); then
+    local pid=$RC_SPAWN_PID
+    (
+      trap '' INT
+      while kill -0 "$$" 2>/dev/null && kill -0 "$pid" 2>/dev/null; do sleep 2; done
+      kill -TERM "$pid" 2>/dev/null
+    ) >/dev/null 2>&1 &
+    RC_SPAWN_WATCHDOG=$!
+  fi
+}
+
+# rc_stop NAME PID [WATCHDOG_PID]: graceful stop (SIGTERM, 15 s), then SIGKILL; then the
+# watchdog. Does nothing for an empty or finished PID.
+rc_stop() {
+  local name=$1 pid=$2 watchdog=${3:-} i
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 75); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      rc_log "$name (pid $pid) ignored SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    rc_log "$name (pid $pid) stopped"
+  fi
+  if [[ -n "$watchdog" ]]; then
+    kill "$watchdog" 2>/dev/null || true
+    wait "$watchdog" 2>/dev/null || true
+  fi
+}
+
+# rc_assert_loopback_only NAME PID COUNT: every listening TCP socket of PID is on 127.0.0.1
+# (or ::ffff:127.0.0.1), and there are COUNT of them. Needs ss; without it, says so.
+rc_assert_loopback_only() {
+  local name=$1 pid=$2 count=$3 socks
+  if ! command -v ss >/dev/null 2>&1; then
+    rc_log "selftest: no ss; the listening addresses of $name were not checked"
+    return 0
+  fi
+  socks=$(ss -Hltnp | grep "pid=$pid," | awk '{print $4}' | sort -u)
+  if grep -vE '^(\[::ffff:)?127\.0\.0\.1\]?:' <<<"$socks" | grep -q .; then
+    ss -Hltnp | grep "pid=$pid," >&2
+    rc_die "selftest: $name listens on a non-loopback address"
+  fi
+  [[ $(grep -c . <<<"$socks") == "$count" ]] ||
+    rc_die "selftest: expected $name to listen on exactly $count addresses, got: $(tr '\n' ' ' <<<"$socks")"
+}
+
+# rc_grpc_capabilities PORT: a real REAPI call to grpc://127.0.0.1:PORT,
+# Capabilities.GetCapabilities with an empty request (a 5-byte frame: not compressed,
+# length 0) and a RequestMetadata naming the tool (which Bazel's remote worker requires); dies unless the answer has grpc-status 0. Prints the response body (the
+# ServerCapabilities message, framed). Without curl's HTTP/2 support, says so and returns.
+rc_grpc_capabilities() {
+  local port=$1 hdrs body
+  if ! curl --help all 2>/dev/null | grep -q -- --http2-prior-knowledge; then
+    rc_log "selftest: curl has no HTTP/2; the gRPC call was not made"
+    return 0
+  fi
+  body=$(mktemp "${TMPDIR:-/tmp}/rc_grpc.XXXXXX")
+  hdrs=$(printf '\0\0\0\0\0' | curl -sS --max-time 10 --http2-prior-knowledge \
+    -H 'content-type: application/grpc' -H 'te: trailers' \
+    -H "build.bazel.remote.execution.v2.requestmetadata-bin: $(printf '\n\017\n\rrules_modsign' | base64 -w0)" \
+    --data-binary @- -D - -o "$body" \
+    "http://127.0.0.1:$port/build.bazel.remote.execution.v2.Capabilities/GetCapabilities") || {
+    rm -f "$body"
+    rc_die "selftest: gRPC GetCapabilities on 127.0.0.1:$port failed"
+  }
+  grep -qi '^grpc-status: 0' <<<"$hdrs" || {
+    rm -f "$body"
+    rc_die "selftest: gRPC GetCapabilities: no grpc-status 0 in: $hdrs"
+  }
+  cat "$body"
+  rm -f "$body"
+}
+
+# rc_assert_no_orphan NAME PID_VAR LIB START_FUNCTION ARG...: in a child shell, sources
+# LIB, runs START_FUNCTION ARG... (which must set the variable PID_VAR to the server's pid),
+# then SIGKILLs that shell; the server it started must die with it (PR_SET_PDEATHSIG or the
+# watchdog). Uses $TMPDIR for its file.
+rc_assert_no_orphan() {
+  local name=$1 pid_var=$2 lib=$3
+  shift 3
+  local pid_file i orphan sh_pid
+  pid_file=$(mktemp "${TMPDIR:-/tmp}/rc_orphan.XXXXXX")
+  rm -f "$pid_file"
+  bash -c 'source "$1"; pid_file=$2 pid_var=$3; shift 3; "$@" 2>/dev/null; echo "${!pid_var}" >"$pid_file"; exec sleep 600' \
+    selftest "$lib" "$pid_file" "$pid_var" "$@" &
+  sh_pid=$!
+  for i in $(seq 1 600); do
+    [[ -s "$pid_file" ]] && break
+    sleep 0.2
+  done
+  [[ -s "$pid_file" ]] || rc_die "selftest: the SIGKILL case of $name did not start"
+  orphan=$(cat "$pid_file")
+  rm -f "$pid_file"
+  kill -KILL "$sh_pid"
+  wait "$sh_pid" 2>/dev/null || true
+  for i in $(seq 1 75); do
+    kill -0 "$orphan" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$orphan" 2>/dev/null; then
+    kill -KILL "$orphan" 2>/dev/null || true
+    rc_die "selftest: $name (pid $orphan) outlived the shell that started it"
+  fi
+}
+
 # rc_bazel_remote_start STORAGE_DIR [MAX_SIZE_GIB]: starts bazel-remote on free
 # 127.0.0.1 ports and waits until both its HTTP and gRPC ports answer. A port
 # taken between the check and the bind makes bazel-remote exit: then it retries
@@ -100,30 +225,17 @@ rc_bazel_remote_start() {
   mkdir -p "$dir"
   RC_LOG=$(mktemp "${TMPDIR:-/tmp}/bazel-remote.log.XXXXXX")
   RC_CLEANUPS+=("rm -f '$RC_LOG'")
-  local pdeath=()
-  if command -v setpriv >/dev/null 2>&1 && setpriv --help 2>&1 | grep -q -- --pdeathsig; then
-    pdeath=(setpriv --pdeathsig TERM --)
-  fi
   for attempt in 1 2 3 4 5; do
     RC_HTTP_PORT=$(rc_random_port)
     RC_GRPC_PORT=$(rc_random_port)
     [[ "$RC_HTTP_PORT" == "$RC_GRPC_PORT" ]] && continue
-    "${pdeath[@]}" "$RC_BAZEL_REMOTE" \
+    rc_spawn "$RC_LOG" "$RC_BAZEL_REMOTE" \
       --dir "$dir" --max_size "$max_size" \
       --storage_mode uncompressed \
       --http_address "127.0.0.1:$RC_HTTP_PORT" \
-      --grpc_address "127.0.0.1:$RC_GRPC_PORT" \
-      >"$RC_LOG" 2>&1 </dev/null &
-    RC_PID=$!
-    if ((${#pdeath[@]} == 0)); then
-      # No setpriv: a watchdog stops the server if this shell dies without cleanup.
-      (
-        trap '' INT
-        while kill -0 "$$" 2>/dev/null && kill -0 "$RC_PID" 2>/dev/null; do sleep 2; done
-        kill -TERM "$RC_PID" 2>/dev/null
-      ) >/dev/null 2>&1 &
-      RC_WATCHDOG_PID=$!
-    fi
+      --grpc_address "127.0.0.1:$RC_GRPC_PORT"
+    RC_PID=$RC_SPAWN_PID
+    RC_WATCHDOG_PID=$RC_SPAWN_WATCHDOG
     for i in $(seq 1 150); do
       if ! kill -0 "$RC_PID" 2>/dev/null; then
         break
@@ -156,26 +268,10 @@ rc_bazel_remote_start() {
 
 # rc_bazel_remote_stop: graceful stop (SIGTERM, 15 s), then SIGKILL. Idempotent.
 rc_bazel_remote_stop() {
-  local pid=$RC_PID i
+  local pid=$RC_PID watchdog=$RC_WATCHDOG_PID
   RC_PID=
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 75); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      rc_log "bazel-remote (pid $pid) ignored SIGTERM; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-    rc_log "bazel-remote (pid $pid) stopped"
-  fi
-  if [[ -n "$RC_WATCHDOG_PID" ]]; then
-    kill "$RC_WATCHDOG_PID" 2>/dev/null || true
-    wait "$RC_WATCHDOG_PID" 2>/dev/null || true
-    RC_WATCHDOG_PID=
-  fi
+  RC_WATCHDOG_PID=
+  rc_stop bazel-remote "$pid" "$watchdog"
 }
 
 # rc_on_cleanup CMD: run CMD (eval'd) at cleanup, after bazel-remote stops, in
