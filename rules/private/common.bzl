@@ -24,6 +24,14 @@ KEY_TYPES = ["rsa4096", "rsa3072", "rsa2048", "ecdsa-p384", "ecdsa-p256", "mldsa
 # The kernel lines modsign has rule profiles for (signer/kernel).
 KERNEL_LINES = ["6.1", "7.2"]
 
+# Where actions may run (README "Remote execution"; checked by
+# rules/tests/execution_requirements_check.sh and tools/remote_exec/check.sh):
+#   - whatever reads a private key or a PKCS#11 token (ModsignSign, ModsignCertExtract) runs on
+#     this machine, and its public output stays cacheable locally and remotely;
+#   - whatever writes a private key (ModsignKeygen) runs here and is never cached remotely;
+#   - compiles (KernelBuild, KernelModule, QemuInitramfs, Go) may run on a remote executor;
+#   - QEMU tests run here (QEMU_TEST_EXECUTION_REQUIREMENTS).
+
 # Signing runs on this machine (the private key never goes to a remote executor),
 # while its output stays cacheable locally and remotely.
 SIGN_EXECUTION_REQUIREMENTS = {"no-remote-exec": "1"}
@@ -35,6 +43,13 @@ KEYGEN_EXECUTION_REQUIREMENTS = {
     "no-remote-cache": "1",
     "no-remote-exec": "1",
 }
+
+# QEMU tests (kernel_module_qemu_test, must_fail_test) run on this machine: they run the
+# machine's qemu-system-x86_64, which is no input of the test action, and probe /dev/kvm, which
+# a remote executor's container rarely has; TCG timing on a shared executor would make them
+# flaky. Their inputs are public (kernel image, initramfs, signed modules) and their results
+# stay cacheable.
+QEMU_TEST_EXECUTION_REQUIREMENTS = {"no-remote-exec": "1"}
 
 MODSIGN_ATTR = {
     "_modsign": attr.label(

@@ -1,5 +1,6 @@
 """kernel_module_qemu_test: boot a kernel in QEMU and insmod modules."""
 
+load(":common.bzl", "QEMU_TEST_EXECUTION_REQUIREMENTS")
 load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo")
 load(":secure_boot.bzl", "SECURE_BOOT_ATTRS", "check_secure_boot_attrs", "secure_boot_driver_args")
 
@@ -130,7 +131,10 @@ def _kernel_module_qemu_test_impl(ctx):
     )
     runfiles = ctx.runfiles(files = boot_files + [ctx.executable._driver])
     runfiles = runfiles.merge(ctx.attr._driver[DefaultInfo].default_runfiles)
-    return [DefaultInfo(executable = script, runfiles = runfiles)]
+    return [
+        DefaultInfo(executable = script, runfiles = runfiles),
+        testing.ExecutionInfo(QEMU_TEST_EXECUTION_REQUIREMENTS),
+    ]
 
 def _shell_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
@@ -229,7 +233,10 @@ def _must_fail_test_impl(ctx):
         ]),
         is_executable = True,
     )
-    return [DefaultInfo(executable = script, runfiles = ctx.runfiles(files = [exe]).merge(inner.default_runfiles))]
+    return [
+        DefaultInfo(executable = script, runfiles = ctx.runfiles(files = [exe]).merge(inner.default_runfiles)),
+        testing.ExecutionInfo(QEMU_TEST_EXECUTION_REQUIREMENTS),
+    ]
 
 must_fail_test = rule(
     implementation = _must_fail_test_impl,

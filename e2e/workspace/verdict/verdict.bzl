@@ -43,6 +43,8 @@ def _kernel_verdict_test_impl(ctx):
         outputs = [corpus],
         mnemonic = "VerdictCorpus",
         progress_message = "Crafting the verdict corpus of %{label}",
+        # It reads private keys (TEST-ONLY, but keys): never on a remote executor.
+        execution_requirements = {"no-remote-exec": "1"},
     )
 
     test_args = [
@@ -95,7 +97,11 @@ def _kernel_verdict_test_impl(ctx):
     runfiles = ctx.runfiles(files = files)
     for t in [ctx.attr._driver, ctx.attr._modsign, ctx.attr._verdicttest]:
         runfiles = runfiles.merge(t[DefaultInfo].default_runfiles)
-    return [DefaultInfo(executable = script, runfiles = runfiles)]
+    return [
+        DefaultInfo(executable = script, runfiles = runfiles),
+        # Boots this machine's QEMU, as kernel_module_qemu_test does: never remotely.
+        testing.ExecutionInfo({"no-remote-exec": "1"}),
+    ]
 
 kernel_verdict_test = rule(
     implementation = _kernel_verdict_test_impl,
