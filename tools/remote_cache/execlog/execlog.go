@@ -8,7 +8,8 @@
 // after another (newline-delimited in 7.x, pretty-printed in older releases);
 // both are read. The runner of a cache hit is "remote cache hit" or
 // "disk cache hit"; any other runner ("processwrapper-sandbox", "local",
-// "linux-sandbox", "worker", "remote") means the spawn ran.
+// "linux-sandbox", "worker", "remote") means the spawn ran: on a remote executor
+// for "remote", on this machine for the others.
 package execlog
 
 import (
@@ -21,11 +22,24 @@ import (
 	"strings"
 )
 
-// Runners of cache hits, as Bazel writes them.
+// Runners of cache hits, as Bazel writes them, and of spawns run by a remote executor.
 const (
 	RemoteCacheHit = "remote cache hit"
 	DiskCacheHit   = "disk cache hit"
+	RemoteExecutor = "remote"
 )
+
+// Digest is a REAPI digest as the log writes it (the size as a decimal string).
+type Digest struct {
+	Hash      string `json:"hash"`
+	SizeBytes string `json:"sizeBytes"`
+}
+
+// File is one input or output of a spawn.
+type File struct {
+	Path   string `json:"path"`
+	Digest Digest `json:"digest"`
+}
 
 // Spawn is the part of a SpawnExec this package uses.
 type Spawn struct {
@@ -39,7 +53,13 @@ type Spawn struct {
 	RemoteCacheable bool     `json:"remoteCacheable"`
 	TargetLabel     string   `json:"targetLabel"`
 	Status          string   `json:"status"`
+	Inputs          []File   `json:"inputs"`
+	// Digest is the action's digest (the Action message in the CAS).
+	Digest Digest `json:"digest"`
 }
+
+// RanRemotely reports whether the spawn was executed (not a cache hit) by a remote executor.
+func (s Spawn) RanRemotely() bool { return s.Where() == "executed" && s.Runner == RemoteExecutor }
 
 // Where classifies a spawn: "remote-hit", "disk-hit" or "executed".
 func (s Spawn) Where() string {
@@ -97,6 +117,9 @@ type Counts struct {
 	RemoteHit int `json:"remote_cache_hits"`
 	DiskHit   int `json:"disk_cache_hits"`
 	OtherHit  int `json:"other_cache_hits"`
+	// Of the executed spawns: how many a remote executor ran, and how many ran here.
+	RemoteExec int `json:"remote_executed"`
+	LocalExec  int `json:"local_executed"`
 }
 
 func (c *Counts) add(s Spawn) {
@@ -110,6 +133,11 @@ func (c *Counts) add(s Spawn) {
 		c.OtherHit++
 	default:
 		c.Executed++
+		if s.RanRemotely() {
+			c.RemoteExec++
+		} else {
+			c.LocalExec++
+		}
 	}
 }
 
@@ -173,5 +201,36 @@ func FlagValues(spawns []Spawn, flag string, mnemonics ...string) []string {
 		out = append(out, v)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// RemoteInputs returns what the remote executor was sent: for every spawn it ran, the
+// action's digest and the digest of every input file, without duplicates and sorted by
+// hash. Paths are those of the first spawn that had the digest.
+func RemoteInputs(spawns []Spawn) []File {
+	seen := map[string]File{}
+	for _, s := range spawns {
+		if !s.RanRemotely() {
+			continue
+		}
+		if s.Digest.Hash != "" {
+			if _, ok := seen[s.Digest.Hash]; !ok {
+				seen[s.Digest.Hash] = File{Path: "(action of " + s.TargetLabel + ", " + s.Mnemonic + ")", Digest: s.Digest}
+			}
+		}
+		for _, f := range s.Inputs {
+			if f.Digest.Hash == "" {
+				continue // a directory or a symlink: no content of its own
+			}
+			if _, ok := seen[f.Digest.Hash]; !ok {
+				seen[f.Digest.Hash] = f
+			}
+		}
+	}
+	out := make([]File, 0, len(seen))
+	for _, f := range seen {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Digest.Hash < out[j].Digest.Hash })
 	return out
 }

@@ -21,12 +21,12 @@ func TestSummarize(t *testing.T) {
 		"ModsignKeygen": {Total: 1, DiskHit: 1},
 		"ModsignSign":   {Total: 2, RemoteHit: 2},
 		"KernelBuild":   {Total: 1, RemoteHit: 1},
-		"Genrule":       {Total: 1, Executed: 1},
+		"Genrule":       {Total: 1, Executed: 1, LocalExec: 1},
 	}
 	if !reflect.DeepEqual(s.ByMnemonic, want) {
 		t.Errorf("by mnemonic %+v, want %+v", s.ByMnemonic, want)
 	}
-	if s.All != (Counts{Total: 5, Executed: 1, RemoteHit: 3, DiskHit: 1}) {
+	if s.All != (Counts{Total: 5, Executed: 1, RemoteHit: 3, DiskHit: 1, LocalExec: 1}) {
 		t.Errorf("all %+v", s.All)
 	}
 	if !reflect.DeepEqual(s.Runners, map[string]int{"processwrapper-sandbox": 1}) {
@@ -87,5 +87,34 @@ func TestBadLogs(t *testing.T) {
 	}
 	if s, err := ReadFile(p); err != nil || len(s) != 0 {
 		t.Errorf("empty log: %v %v", s, err)
+	}
+}
+
+func TestRemoteExecution(t *testing.T) {
+	spawns, err := ReadFile("testdata/remote_build.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Summarize(spawns)
+	want := map[string]Counts{
+		"KernelModule":  {Total: 2, Executed: 2, RemoteExec: 2},
+		"ModsignSign":   {Total: 1, Executed: 1, LocalExec: 1},
+		"ModsignKeygen": {Total: 1, Executed: 1, LocalExec: 1},
+		"KernelBuild":   {Total: 1, RemoteHit: 1},
+	}
+	if !reflect.DeepEqual(s.ByMnemonic, want) {
+		t.Errorf("by mnemonic %+v, want %+v", s.ByMnemonic, want)
+	}
+	// What the executor was sent: the two KernelModule actions and their inputs, once
+	// each; not the sign action's key (run here), nor the cache hit's inputs, nor a
+	// directory without a digest.
+	var got []string
+	for _, f := range RemoteInputs(spawns) {
+		got = append(got, f.Digest.Hash+"="+f.Path)
+	}
+	wantInputs := []string{"aa01=hello/hello.c", "aa02=hello/Kbuild", "aa03=many/m2.c",
+		"ac01=(action of //hello:hello, KernelModule)", "ac02=(action of //many:m2, KernelModule)", "e3b0=hello/empty.h"}
+	if !reflect.DeepEqual(got, wantInputs) {
+		t.Errorf("remote inputs\n got %v\nwant %v", got, wantInputs)
 	}
 }

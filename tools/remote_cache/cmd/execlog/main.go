@@ -1,10 +1,16 @@
 // Command execlog summarizes Bazel's JSON execution log and checks cache use.
 //
 //	execlog summary [--json OUT] [--max-executed MNEMONIC=N]... [--min-total MNEMONIC=N]...
-//	                [--min-remote-hits MNEMONIC=N]... [--all-remote MNEMONIC]... LOG
-//	    prints, per mnemonic and overall, how many spawns ran, and how many were
-//	    remote- or disk-cache hits; exits 1 if a limit is not met. MNEMONIC "*"
-//	    means all spawns.
+//	                [--min-remote-hits MNEMONIC=N]... [--all-remote MNEMONIC]...
+//	                [--max-local MNEMONIC=N]... [--max-remote-exec MNEMONIC=N]...
+//	                [--all-remote-exec MNEMONIC]... LOG
+//	    prints, per mnemonic and overall, how many spawns ran (on a remote executor or
+//	    here), and how many were remote- or disk-cache hits; exits 1 if a limit is not
+//	    met. MNEMONIC "*" means all spawns.
+//	execlog remote-inputs LOG
+//	    prints "HASH SIZE PATH" for every blob a remote executor was sent: the action
+//	    and every input file of each spawn it ran (what tools/remote_exec/check.sh
+//	    requires to be in the engine's scanned CAS).
 //	execlog flag-values --flag --key --mnemonic M [--mnemonic M]... LOG
 //	    prints each value of a flag in the command lines of those spawns, one
 //	    per line (for example the key files that sign actions read).
@@ -66,8 +72,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return flagValues(args[1:], stdout, stderr)
 	case "count":
 		return count(args[1:], stdout, stderr)
+	case "remote-inputs":
+		return remoteInputs(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "execlog: unknown command %q (want summary, flag-values or count)\n", args[0])
+	fmt.Fprintf(stderr, "execlog: unknown command %q (want summary, flag-values, count or remote-inputs)\n", args[0])
 	return 2
 }
 
@@ -93,6 +101,11 @@ func summary(args []string, stdout, stderr io.Writer) int {
 	fs.Var(minRemote, "min-remote-hits", "MNEMONIC=N: at least N spawns of MNEMONIC must be remote cache hits")
 	var allRemote strs
 	fs.Var(&allRemote, "all-remote", "MNEMONIC: every spawn of MNEMONIC must be a remote cache hit, and there must be at least one (repeatable)")
+	maxLocal, maxRemoteExec := limits{}, limits{}
+	fs.Var(maxLocal, "max-local", "MNEMONIC=N: at most N spawns of MNEMONIC may run on this machine")
+	fs.Var(maxRemoteExec, "max-remote-exec", "MNEMONIC=N: at most N spawns of MNEMONIC may run on a remote executor")
+	var allRemoteExec strs
+	fs.Var(&allRemoteExec, "all-remote-exec", "MNEMONIC: every spawn of MNEMONIC must have run on a remote executor, and there must be at least one (repeatable)")
 	jsonOut := fs.String("json", "", "also write the summary as JSON here")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -103,12 +116,14 @@ func summary(args []string, stdout, stderr io.Writer) int {
 	}
 	sum := execlog.Summarize(spawns)
 	fmt.Fprintf(stdout, "execlog: %s\n", fs.Arg(0))
-	fmt.Fprintf(stdout, "execlog: %-22s %7s %9s %11s %9s\n", "mnemonic", "spawns", "executed", "remote-hit", "disk-hit")
-	for _, m := range sum.Mnemonics() {
-		c := sum.ByMnemonic[m]
-		fmt.Fprintf(stdout, "execlog: %-22s %7d %9d %11d %9d\n", m, c.Total, c.Executed, c.RemoteHit, c.DiskHit)
+	fmt.Fprintf(stdout, "execlog: %-22s %7s %9s %11s %9s %11s %6s\n", "mnemonic", "spawns", "executed", "remote-hit", "disk-hit", "remote-exec", "local")
+	row := func(m string, c execlog.Counts) {
+		fmt.Fprintf(stdout, "execlog: %-22s %7d %9d %11d %9d %11d %6d\n", m, c.Total, c.Executed, c.RemoteHit, c.DiskHit, c.RemoteExec, c.LocalExec)
 	}
-	fmt.Fprintf(stdout, "execlog: %-22s %7d %9d %11d %9d\n", "ALL", sum.All.Total, sum.All.Executed, sum.All.RemoteHit, sum.All.DiskHit)
+	for _, m := range sum.Mnemonics() {
+		row(m, sum.ByMnemonic[m])
+	}
+	row("ALL", sum.All)
 	if len(sum.Runners) > 0 {
 		var rs []string
 		for r, n := range sum.Runners {
@@ -153,6 +168,36 @@ func summary(args []string, stdout, stderr io.Writer) int {
 	for m, n := range minRemote {
 		if c := get(m); c.RemoteHit < n {
 			fmt.Fprintf(stderr, "execlog: FAIL: %d %s spawns were remote cache hits, at least %d required\n", c.RemoteHit, m, n)
+			status = 1
+		}
+	}
+	listed := func(m, what string, pick func(execlog.Spawn) bool) {
+		for _, s := range spawns {
+			if (m == "*" || s.Mnemonic == m) && pick(s) {
+				fmt.Fprintf(stderr, "execlog:   %s: %s %s (runner %q)\n", what, s.Mnemonic, s.TargetLabel, s.Runner)
+			}
+		}
+	}
+	local := func(s execlog.Spawn) bool { return s.Where() == "executed" && !s.RanRemotely() }
+	for m, n := range maxLocal {
+		if c := get(m); c.LocalExec > n {
+			fmt.Fprintf(stderr, "execlog: FAIL: %d %s spawns ran on this machine, at most %d allowed\n", c.LocalExec, m, n)
+			listed(m, "ran here", local)
+			status = 1
+		}
+	}
+	for m, n := range maxRemoteExec {
+		if c := get(m); c.RemoteExec > n {
+			fmt.Fprintf(stderr, "execlog: FAIL: %d %s spawns ran on a remote executor, at most %d allowed\n", c.RemoteExec, m, n)
+			listed(m, "ran remotely", execlog.Spawn.RanRemotely)
+			status = 1
+		}
+	}
+	for _, m := range allRemoteExec {
+		c := get(m)
+		if c.Total == 0 || c.RemoteExec != c.Total {
+			fmt.Fprintf(stderr, "execlog: FAIL: %d of %d %s spawns ran on the remote executor, all (and at least one) required\n", c.RemoteExec, c.Total, m)
+			listed(m, "not run remotely", func(s execlog.Spawn) bool { return !s.RanRemotely() })
 			status = 1
 		}
 	}
@@ -228,6 +273,26 @@ func count(args []string, stdout, stderr io.Writer) int {
 	}
 	if !*labels {
 		fmt.Fprintln(stdout, n)
+	}
+	return 0
+}
+
+func remoteInputs(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("execlog remote-inputs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	spawns, ok := oneLog(fs, stderr)
+	if !ok {
+		return 2
+	}
+	for _, f := range execlog.RemoteInputs(spawns) {
+		size := f.Digest.SizeBytes
+		if size == "" {
+			size = "0" // proto3 JSON leaves a zero size out
+		}
+		fmt.Fprintf(stdout, "%s %s %s\n", f.Digest.Hash, size, f.Path)
 	}
 	return 0
 }

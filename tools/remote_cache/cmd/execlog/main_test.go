@@ -120,3 +120,38 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestRemoteExecutionLimits(t *testing.T) {
+	rlog := filepath.Join("..", "..", "execlog", "testdata", "remote_build.json")
+	code, out, e := runCLI("summary", "--all-remote-exec", "KernelModule", "--max-remote-exec", "ModsignSign=0",
+		"--max-remote-exec", "ModsignKeygen=0", "--max-local", "KernelModule=0", rlog)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if !strings.Contains(out, "remote-exec") {
+		t.Errorf("no remote-exec column:\n%s", out)
+	}
+	// A sign action that ran remotely, or a compile that ran here, fails naming it.
+	code, _, e = runCLI("summary", "--all-remote-exec", "ModsignSign", rlog)
+	if code != 1 || !strings.Contains(e, "not run remotely: ModsignSign //hello:hello_signed") {
+		t.Errorf("all-remote-exec ModsignSign: exit %d, %s", code, e)
+	}
+	code, _, e = runCLI("summary", "--max-remote-exec", "KernelModule=1", rlog)
+	if code != 1 || !strings.Contains(e, "ran remotely: KernelModule //many:m2") {
+		t.Errorf("max-remote-exec: exit %d, %s", code, e)
+	}
+	code, _, e = runCLI("summary", "--max-local", "*=1", rlog)
+	if code != 1 || !strings.Contains(e, "ran here: ModsignKeygen //keys:dev") {
+		t.Errorf("max-local: exit %d, %s", code, e)
+	}
+	// A cache hit is no remote execution: --all-remote-exec fails for it.
+	code, _, _ = runCLI("summary", "--all-remote-exec", "KernelBuild", rlog)
+	if code != 1 {
+		t.Errorf("all-remote-exec KernelBuild (a cache hit): exit %d", code)
+	}
+	code, out, e = runCLI("remote-inputs", rlog)
+	if code != 0 || !strings.Contains(out, "aa02 14 hello/Kbuild\n") || !strings.Contains(out, "e3b0 0 hello/empty.h\n") ||
+		strings.Contains(out, "ff01") || strings.Contains(out, "aa09") {
+		t.Errorf("remote-inputs: exit %d, out %q, err %s", code, out, e)
+	}
+}
