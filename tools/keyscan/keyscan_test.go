@@ -414,3 +414,37 @@ func TestReportHasNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// Bazel's disk-cache layout, also the storage of Bazel's remote worker (tools/remote_exec):
+// cas/ab/<sha256> is verified against its name, ac/ab/<sha256> is an action result.
+func TestDiskCacheLayout(t *testing.T) {
+	rk := testKeys(t)[0].priv.(*rsa.PrivateKey)
+	k := loadOne(t, "rsa", pemOf(t, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk)))
+	dir := t.TempDir()
+	blob := x509.MarshalPKCS1PrivateKey(rk)
+	sum := fmt.Sprintf("%x", sha256.Sum256(blob))
+	writeFile(t, filepath.Join(dir, "engine", "cas", sum[:2], sum), blob)
+	ac := strings.Repeat("a", 64)
+	writeFile(t, filepath.Join(dir, "engine", "ac", "aa", ac), []byte("action result"))
+	// Not the layout: a name that is no digest, a digest in the wrong directory.
+	writeFile(t, filepath.Join(dir, "engine", "cas", "ab", "abc"), []byte("x"))
+	writeFile(t, filepath.Join(dir, "engine", "cas", "zz", sum), blob)
+	rep, err := ScanStorage(dir, []Key{k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(rep.Kinds) != "map[ac:1 cas:1 other:2]" {
+		t.Errorf("kinds %v", rep.Kinds)
+	}
+	if rep.DigestsVerified != 1 || rep.Inconclusive() {
+		t.Errorf("verified %d, inconclusive %v", rep.DigestsVerified, rep.Inconclusive())
+	}
+	if len(rep.Keys[0].Matches) == 0 {
+		t.Error("the key in the CAS blob was not found")
+	}
+	// A CAS blob whose content does not match its name makes the scan inconclusive.
+	writeFile(t, filepath.Join(dir, "engine", "cas", "bb", strings.Repeat("b", 64)), []byte("tampered"))
+	if rep, err = ScanStorage(dir, []Key{k}); err != nil || len(rep.DigestMismatches) != 1 {
+		t.Errorf("mismatches %v, err %v", rep.DigestMismatches, err)
+	}
+}

@@ -24,6 +24,12 @@ import (
 //	ac.v2/ab/<sha256>-<random>           ActionResult protobuf, stored as is
 //	raw.v2/ab/<sha256>-<random>          other raw blobs (HTTP API), stored as is
 //
+// and from Bazel's disk-cache layout (remote/disk/DiskCacheClient.java in Bazel 7.7.1),
+// which Bazel's remote worker also uses for its --cas_path (tools/remote_exec), at any depth:
+//
+//	.../cas/ab/<sha256>                  CAS blob, stored as is
+//	.../ac/ab/<sha256>                   ActionResult protobuf, stored as is
+//
 // Anything else under the directory is scanned as "other".
 const (
 	KindCAS   = "cas"
@@ -283,7 +289,28 @@ func classify(rel string) (kind, digest string, casblob bool) {
 	case strings.HasPrefix(rel, "raw.v2/"):
 		return KindRaw, "", false
 	}
+	if parts := strings.Split(rel, "/"); len(parts) >= 3 && isSHA256Hex(base) && parts[len(parts)-2] == base[:2] {
+		switch parts[len(parts)-3] {
+		case "cas":
+			return KindCAS, base, false
+		case "ac":
+			return KindAC, "", false
+		}
+	}
 	return KindOther, "", false
+}
+
+// isSHA256Hex reports whether s is a lower-case hex SHA-256 digest.
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *scanner) scanFile(rep *Report, path, rel, kind, digest string, isCasblob bool) error {
