@@ -297,3 +297,120 @@ rc_install_traps() {
   trap 'exit 143' TERM
   trap 'exit 129' HUP
 }
+
+# --- Shared by the remote-cache and remote-execution checks --------------------------------
+
+RC_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# rc_host_tools DIR: builds keyscan, execlog and modsign with the host Go into DIR (they
+# never run inside Bazel) and sets RC_KEYSCAN, RC_EXECLOG, RC_MODSIGN.
+rc_host_tools() {
+  local dir=$1
+  mkdir -p "$dir"
+  (cd "$RC_REPO" && rc_go build -o "$dir/" ./tools/keyscan/cmd/keyscan ./tools/remote_cache/cmd/execlog ./signer/cmd/modsign) ||
+    rc_die "building keyscan, execlog and modsign failed"
+  RC_KEYSCAN=$dir/keyscan
+  RC_EXECLOG=$dir/execlog
+  RC_MODSIGN=$dir/modsign
+}
+
+# rc_bazel_in OUTPUT_BASE DIR ARGS...: tools/bazel in DIR with its own output base.
+rc_bazel_in() {
+  local ob=$1 dir=$2
+  shift 2
+  (cd "$dir" && "$RC_REPO/tools/bazel" --output_base="$ob" "$@")
+}
+
+# rc_bazel_stop OUTPUT_BASE DIR: stops the Bazel server of that output base, if any.
+rc_bazel_stop() { [[ -d "$1" ]] && (cd "$2" && "$RC_REPO/tools/bazel" --output_base="$1" shutdown) >/dev/null 2>&1 || true; }
+
+# rc_ci_key DIR: a production-style key and certificate, DIR/key.pem and DIR/cert.pem (mode
+# 0700 directory), made outside the workspace the way a CI secret store would hold them.
+rc_ci_key() {
+  local dir=$1
+  mkdir -p "$dir"
+  chmod 0700 "$dir"
+  "$RC_MODSIGN" keygen --cn "rules_modsign check CI key" --type rsa2048 \
+    --key "$dir/key.pem" --cert "$dir/cert.pem" >/dev/null || rc_die "modsign keygen of the CI key failed"
+}
+
+# rc_self_test_workspace DIR: a throwaway Bzlmod workspace (MODULE.bazel, .bazelrc) and two
+# dummy private keys, DIR/leaked_dummy.key.pem (RSA) and DIR/protected_dummy.key.pem (P-256),
+# for a check's test of itself; the caller writes BUILD.bazel.
+rc_self_test_workspace() {
+  local ws=$1
+  mkdir -p "$ws"
+  "$RC_KEYSCAN" genkey --type rsa2048 --out "$ws/leaked_dummy.key.pem"
+  "$RC_KEYSCAN" genkey --type p256 --out "$ws/protected_dummy.key.pem"
+  # The launcher's offline settings override these modules; Bazel refuses overrides
+  # of modules that are not in the graph, so the workspace depends on them.
+  cat >"$ws/MODULE.bazel" <<'MODULE'
+module(name = "rules_modsign_check_leak")
+
+bazel_dep(name = "rules_shell", version = "0.3.0")
+bazel_dep(name = "rules_go", version = "0.65.0")
+bazel_dep(name = "gazelle", version = "0.54.0")
+MODULE
+  echo 'common --noenable_workspace' >"$ws/.bazelrc"
+}
+
+# rc_collect_keys KEYS_DIR LOG EXECROOT OUTPUT_BASE KERNEL_KEYS_DIR CI_KEY: copies (mode
+# 0600) every private key a build used into KEYS_DIR and lists them in KEYS_DIR/list
+# (keyscan --key-list): CI_KEY, the --key arguments of every ModsignSign and ModsignKeygen
+# spawn in LOG, every *.key.pem in bazel-out, and every kernel build key recorded in
+# KERNEL_KEYS_DIR. Sets RC_N_SIGN_KEYS, RC_N_KERNEL_KEYS and RC_SIGN_KEY_ARGS (distinct
+# --key arguments of ModsignSign).
+rc_collect_keys() {
+  local keys=$1 log=$2 execroot=$3 ob=$4 kernel_keys=$5 ci_key=$6 p f n=0
+  mkdir -p "$keys"
+  chmod 0700 "$keys"
+  : >"$keys/list"
+  _rc_add_key() { # NAME FILE
+    local name=$1 file=$2 sum
+    [[ -f "$file" ]] || rc_die "key file $file (for $name) does not exist"
+    sum=$(sha256sum <"$file" | cut -c1-64)
+    grep -q "^#$sum\$" "$keys/list" && return 0
+    n=$((n + 1))
+    install -m 0600 "$file" "$keys/$n.pem"
+    printf '#%s\n%s=%s\n' "$sum" "$name" "$keys/$n.pem" >>"$keys/list"
+  }
+  _rc_add_key "ci-key(module_signing_key @ci_key)" "$ci_key"
+  # The keys the sign and keygen actions were given (--key): x509_keypair keys
+  # (bazel-out/...) and module_signing_key keys (source files or external repos).
+  while read -r p; do
+    [[ -n "$p" ]] || continue
+    f=$execroot/$p
+    [[ -e "$f" ]] || f=$ob/$p
+    _rc_add_key "$p" "$(readlink -f "$f")"
+  done < <("$RC_EXECLOG" flag-values --flag --key --mnemonic ModsignSign --mnemonic ModsignKeygen "$log")
+  # Every x509_keypair key in bazel-out, used for signing or not.
+  while read -r f; do
+    _rc_add_key "${f#"$execroot"/}" "$f"
+  done < <(find "$execroot/bazel-out/" -name '*.key.pem' -type f 2>/dev/null | sort)
+  RC_N_SIGN_KEYS=$n
+  RC_SIGN_KEY_ARGS=$("$RC_EXECLOG" flag-values --flag --key --mnemonic ModsignSign "$log" | wc -l)
+  RC_N_KERNEL_KEYS=0
+  while read -r f; do
+    _rc_add_key "kernel-build-key:$(basename "$f")" "$f"
+    RC_N_KERNEL_KEYS=$((RC_N_KERNEL_KEYS + 1))
+  done < <(find "$kernel_keys" -type f | sort)
+}
+
+# rc_prune_disk_cache DISK_CACHE HAS_RESULT: deletes from DISK_CACHE/ac every action result
+# for which the command `HAS_RESULT HASH` succeeds (the remote holds it), so that the disk
+# cache can only answer for what never went to the remote (key generation). Sets RC_PRUNED
+# and RC_KEPT.
+rc_prune_disk_cache() {
+  local disk=$1 has=$2 f
+  RC_PRUNED=0
+  RC_KEPT=0
+  [[ -d "$disk/ac" ]] || return 0
+  while read -r f; do
+    if "$has" "$(basename "$f")"; then
+      rm -f "$f"
+      RC_PRUNED=$((RC_PRUNED + 1))
+    else
+      RC_KEPT=$((RC_KEPT + 1))
+    fi
+  done < <(find "$disk/ac" -type f)
+}
