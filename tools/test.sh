@@ -3,7 +3,7 @@
 # gcc and git. It installs what it needs (apt packages, the Bazel chroot, Go modules).
 #
 #   tools/test.sh            everything
-#   tools/test.sh STEP...    some steps: go bazel workspace gazelle e2e dkms cache readme
+#   tools/test.sh STEP...    some steps: go bazel workspace gazelle e2e dkms cache remote_exec readme
 #
 # Prints one line per step and a closing "N passed, N failed"; exits non-zero on failure.
 set -uo pipefail
@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 bazel=$repo/tools/bazel
 steps=("$@")
-[[ ${#steps[@]} -gt 0 ]] || steps=(go bazel workspace gazelle e2e dkms cache readme)
+[[ ${#steps[@]} -gt 0 ]] || steps=(go bazel workspace gazelle e2e dkms cache remote_exec readme)
 passed=0 failed=0 failures=()
 log() { printf '\n=== %s\n' "$*"; }
 
@@ -86,6 +86,9 @@ step_e2e() { (cd e2e/workspace && "$bazel" test //...); }
 
 step_cache() { tools/remote_cache/check.sh; }
 
+# Compiles on a real REAPI engine, signing and keys local: counts, scan, warm rebuild.
+step_remote_exec() { tools/remote_exec/engine.sh selftest && tools/remote_exec/check.sh; }
+
 # DKMS (sign_file = modsign sign-file) and kernel_module_signed: byte-identical modules.
 step_dkms() { tools/dkms_check.sh; }
 
@@ -94,9 +97,9 @@ step_readme() { tools/readme_test.sh; }
 
 for s in "${steps[@]}"; do
   case "$s" in
-    go | bazel | workspace | gazelle | e2e | dkms | cache | readme) run_step "$s" "step_$s" ;;
+    go | bazel | workspace | gazelle | e2e | dkms | cache | remote_exec | readme) run_step "$s" "step_$s" ;;
     *)
-      echo "tools/test.sh: unknown step $s (go bazel workspace gazelle e2e dkms cache readme)"
+      echo "tools/test.sh: unknown step $s (go bazel workspace gazelle e2e dkms cache remote_exec readme)"
       exit 2
       ;;
   esac
