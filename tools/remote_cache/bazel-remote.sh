@@ -32,21 +32,9 @@ usage() {
 }
 
 cmd_run() {
-  local dir=""
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --dir)
-        dir=$2
-        shift 2
-        ;;
-      --)
-        shift
-        break
-        ;;
-      *) usage ;;
-    esac
-  done
-  [[ $# -gt 0 ]] || usage
+  rc_parse_run_args usage "$@"
+  ((${#RC_RUN_BINDS[@]} == 0)) || usage
+  local dir=$RC_RUN_DIR
   rc_install_traps
   if [[ -z "$dir" ]]; then
     dir=$(mktemp -d "${TMPDIR:-/tmp}/bazel-remote-storage.XXXXXX")
@@ -56,7 +44,7 @@ cmd_run() {
   local status=0
   BAZEL_REMOTE_GRPC="grpc://127.0.0.1:$RC_GRPC_PORT" \
     BAZEL_REMOTE_HTTP="http://127.0.0.1:$RC_HTTP_PORT" \
-    BAZEL_REMOTE_DIR="$dir" "$@" || status=$?
+    BAZEL_REMOTE_DIR="$dir" "${RC_RUN_CMD[@]}" || status=$?
   exit "$status"
 }
 

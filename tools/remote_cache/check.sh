@@ -63,43 +63,26 @@ workspace=$repo/e2e/workspace
 # The e2e tree minus the second kernel line (a kernel build is the slow part), plus the
 # target signed with the production-style key when the workspace has it (tagged manual:
 # it needs --repo_env=RULES_MODSIGN_CI_KEY, which this check supplies).
-targets=${RULES_MODSIGN_CACHE_CHECK_TARGETS:-}
-self_test=1
-main_check=1
-keep=0
 fresh=0
-while [[ $# -gt 0 ]]; do
+usage() {
+  sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+option() {
   case "$1" in
     --workspace)
+      [[ $# -ge 2 ]] || usage
       workspace=$(cd "$2" && pwd)
-      shift 2
+      RC_OPTION_ARGS=2
       ;;
-    --targets)
-      targets=$2
-      shift 2
-      ;;
-    --self-test-only)
-      main_check=0
-      shift
-      ;;
-    --no-self-test)
-      self_test=0
-      shift
-      ;;
-    --keep)
-      keep=1
-      shift
-      ;;
-    --fresh)
-      fresh=1
-      shift
-      ;;
-    *)
-      sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-      exit 2
-      ;;
+    --fresh) fresh=1 RC_OPTION_ARGS=1 ;;
   esac
-done
+}
+rc_parse_check_args usage option "$@"
+targets=${RC_TARGETS:-${RULES_MODSIGN_CACHE_CHECK_TARGETS:-}}
+self_test=$RC_SELF_TEST
+main_check=$RC_MAIN_CHECK
+keep=$RC_KEEP
 
 bazel=$repo/tools/bazel
 t_start=$SECONDS
@@ -137,27 +120,14 @@ self_test_run() {
   local ws=$tmp/leak_ws ob=$tmp/ob_leak storage=$tmp/storage_leak t0=$SECONDS
   rc_log "self-test: a workspace that leaks a dummy key to the remote cache"
   rc_self_test_workspace "$ws"
-  cat >"$ws/BUILD.bazel" <<'EOF'
-# Written by tools/remote_cache/check.sh: the test of the remote-cache check.
-
-# A "key generation" without the protection: its output, a private key, is
-# cacheable, so Bazel uploads it to the remote cache. The scan must find it.
-genrule(
-    name = "unprotected_keygen",
-    srcs = ["leaked_dummy.key.pem"],
-    outs = ["unprotected.key.pem"],
-    cmd = "cp $< $@",
-)
-
-# The same with the protection x509_keypair uses: never remote-cached.
-genrule(
-    name = "protected_keygen",
-    srcs = ["protected_dummy.key.pem"],
-    outs = ["protected.key.pem"],
-    cmd = "cp $< $@",
-    tags = ["no-remote"],
-)
-EOF
+  {
+    echo "# Written by tools/remote_cache/check.sh: the test of the remote-cache check."
+    echo "# unprotected_keygen: a key generation without the protection; its output, a private"
+    echo "# key, is cacheable, so Bazel uploads it to the remote cache: the scan must find it."
+    echo "# protected_keygen: the same with the protection x509_keypair uses: never remote-cached."
+    rc_genrule unprotected_keygen leaked_dummy.key.pem unprotected.key.pem 'cp $< $@'
+    rc_genrule protected_keygen protected_dummy.key.pem protected.key.pem 'cp $< $@' no-remote
+  } >"$ws/BUILD.bazel"
   rc_bazel_remote_start "$storage"
   rc_on_cleanup "bazel_stop '$ob' '$ws'"
   # shellcheck disable=SC2046

@@ -214,6 +214,100 @@ rc_assert_no_orphan() {
   fi
 }
 
+_rc_bazel_remote_ready() {
+  curl -fsS -o /dev/null "http://127.0.0.1:$RC_HTTP_PORT/status" 2>/dev/null && ! rc_port_free "$RC_GRPC_PORT"
+}
+
+# rc_await_start NAME PID LOG SECONDS READY STOP: waits while PID lives until the command
+# READY succeeds (return 0). If PID exits because its port was taken between the check and
+# the bind, returns 1 (the caller retries with other ports). Otherwise (no answer within
+# SECONDS: STOP is run; or another exit) prints LOG and dies.
+rc_await_start() {
+  local name=$1 pid=$2 log=$3 secs=$4 ready=$5 stop=$6 i
+  for i in $(seq 1 $((secs * 5))); do
+    kill -0 "$pid" 2>/dev/null || break
+    "$ready" && return 0
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    rc_log "$name did not answer within $secs s; its log:"
+    sed 's/^/  /' "$log" >&2
+    "$stop"
+    rc_die "$name failed to start"
+  fi
+  wait "$pid" 2>/dev/null || true
+  if grep -qi "address already in use" "$log"; then
+    rc_log "port taken while starting $name, retrying with other ports"
+    return 1
+  fi
+  rc_log "$name exited while starting; its log:"
+  sed 's/^/  /' "$log" >&2
+  rc_die "$name failed to start"
+}
+
+# rc_parse_run_args USAGE_FN [--dir DIR] [--bind DIR]... -- COMMAND [ARG]...: the options of
+# a server script's `run`; sets RC_RUN_DIR, RC_RUN_BINDS (array) and RC_RUN_CMD (array).
+rc_parse_run_args() {
+  local usage=$1
+  shift
+  RC_RUN_DIR=""
+  RC_RUN_BINDS=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --dir | --bind)
+        [[ $# -ge 2 ]] || "$usage"
+        if [[ "$1" == --dir ]]; then RC_RUN_DIR=$2; else RC_RUN_BINDS+=("$2"); fi
+        shift 2
+        ;;
+      --)
+        shift
+        break
+        ;;
+      *) "$usage" ;;
+    esac
+  done
+  [[ $# -gt 0 ]] || "$usage"
+  RC_RUN_CMD=("$@")
+}
+
+# rc_parse_check_args USAGE_FN OPTION_FN ARG...: the options both checks take, --targets
+# PATTERNS, --self-test-only, --no-self-test and --keep (setting RC_TARGETS, RC_SELF_TEST,
+# RC_MAIN_CHECK, RC_KEEP); any other option goes to `OPTION_FN OPTION [VALUE]`, which sets
+# RC_OPTION_ARGS to how many arguments it took (1 or 2), or calls USAGE_FN.
+rc_parse_check_args() {
+  local usage=$1 option=$2
+  shift 2
+  RC_TARGETS=""
+  RC_SELF_TEST=1
+  RC_MAIN_CHECK=1
+  RC_KEEP=0
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --targets)
+        [[ $# -ge 2 ]] || "$usage"
+        RC_TARGETS=$2
+        shift 2
+        ;;
+      --self-test-only) RC_MAIN_CHECK=0 && shift ;;
+      --no-self-test) RC_SELF_TEST=0 && shift ;;
+      --keep) RC_KEEP=1 && shift ;;
+      *)
+        RC_OPTION_ARGS=0
+        "$option" "$@"
+        ((RC_OPTION_ARGS > 0)) || "$usage"
+        shift "$RC_OPTION_ARGS"
+        ;;
+    esac
+  done
+}
+
+# rc_genrule NAME SRC OUT CMD [TAG]: prints a genrule for a check's self-test workspace.
+rc_genrule() {
+  printf 'genrule(\n    name = "%s",\n    srcs = ["%s"],\n    outs = ["%s"],\n    cmd = "%s",\n' "$1" "$2" "$3" "$4"
+  [[ -n "${5:-}" ]] && printf '    tags = ["%s"],\n' "$5"
+  printf ')\n\n'
+}
+
 # rc_bazel_remote_start STORAGE_DIR [MAX_SIZE_GIB]: starts bazel-remote on free
 # 127.0.0.1 ports and waits until both its HTTP and gRPC ports answer. A port
 # taken between the check and the bind makes bazel-remote exit: then it retries
@@ -236,32 +330,11 @@ rc_bazel_remote_start() {
       --grpc_address "127.0.0.1:$RC_GRPC_PORT"
     RC_PID=$RC_SPAWN_PID
     RC_WATCHDOG_PID=$RC_SPAWN_WATCHDOG
-    for i in $(seq 1 150); do
-      if ! kill -0 "$RC_PID" 2>/dev/null; then
-        break
-      fi
-      if curl -fsS -o /dev/null "http://127.0.0.1:$RC_HTTP_PORT/status" 2>/dev/null &&
-        ! rc_port_free "$RC_GRPC_PORT"; then
-        rc_log "bazel-remote $RC_BAZEL_REMOTE_VERSION (pid $RC_PID) serving gRPC on 127.0.0.1:$RC_GRPC_PORT and HTTP on 127.0.0.1:$RC_HTTP_PORT, storage $dir"
-        return 0
-      fi
-      sleep 0.2
-    done
-    if kill -0 "$RC_PID" 2>/dev/null; then
-      rc_log "bazel-remote did not answer within 30 s; its log:"
-      sed 's/^/  /' "$RC_LOG" >&2
-      rc_bazel_remote_stop
-      rc_die "bazel-remote failed to start"
+    if rc_await_start bazel-remote "$RC_PID" "$RC_LOG" 30 _rc_bazel_remote_ready rc_bazel_remote_stop; then
+      rc_log "bazel-remote $RC_BAZEL_REMOTE_VERSION (pid $RC_PID) serving gRPC on 127.0.0.1:$RC_GRPC_PORT and HTTP on 127.0.0.1:$RC_HTTP_PORT, storage $dir"
+      return 0
     fi
-    wait "$RC_PID" 2>/dev/null || true
     RC_PID=
-    if grep -q "address already in use" "$RC_LOG"; then
-      rc_log "port taken while starting (attempt $attempt), retrying with other ports"
-      continue
-    fi
-    rc_log "bazel-remote exited while starting; its log:"
-    sed 's/^/  /' "$RC_LOG" >&2
-    rc_die "bazel-remote failed to start"
   done
   rc_die "bazel-remote: no free port pair after 5 attempts"
 }

@@ -47,38 +47,17 @@ workspace=$repo/e2e/workspace
 # line, Debian's kernels and the verdict corpus are left out for time (a cold run builds
 # two kernels remotely on 2 cores).
 targets=${RULES_MODSIGN_REMOTE_EXEC_CHECK_TARGETS:-"//linux_6_1/... //hello/... //many/... //kernel:linux_6_1 //kernel:linux_6_1_no_private_key_test //ci:hello_ci_signed //ci:escrowed_kernel"}
-self_test=1
-main_check=1
-keep=0
 compare_local=0
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --targets)
-      targets=$2
-      shift 2
-      ;;
-    --self-test-only)
-      main_check=0
-      shift
-      ;;
-    --no-self-test)
-      self_test=0
-      shift
-      ;;
-    --keep)
-      keep=1
-      shift
-      ;;
-    --compare-local)
-      compare_local=1
-      shift
-      ;;
-    *)
-      sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-      exit 2
-      ;;
-  esac
-done
+usage() {
+  sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+option() { if [[ "$1" == --compare-local ]]; then compare_local=1 RC_OPTION_ARGS=1; fi; }
+rc_parse_check_args usage option "$@"
+targets=${RC_TARGETS:-$targets}
+self_test=$RC_SELF_TEST
+main_check=$RC_MAIN_CHECK
+keep=$RC_KEEP
 
 t_start=$SECONDS
 re_install_traps
@@ -114,38 +93,17 @@ self_test_run() {
   grep -q '^build:remote_exec --remote_upload_local_results' "$ws/.bazelrc" ||
     rc_die "self-test: $workspace/.bazelrc has no --config=remote_exec uploading local results"
   "$RC_KEYSCAN" genkey --type p384 --out "$ws/keygen_dummy.key.pem"
-  cat >"$ws/BUILD.bazel" <<'EOF'
-# Written by tools/remote_exec/check.sh: the test of the remote-execution check.
-
-# A "signing" action without the protection: its input, a private key, goes to the
-# remote executor (the engine's CAS). The scan must find it.
-genrule(
-    name = "unprotected_sign",
-    srcs = ["leaked_dummy.key.pem"],
-    outs = ["unprotected.sig"],
-    cmd = "sha256sum $< > $@",
-)
-
-# The same with the protection ModsignSign uses: it runs here, and only its output
-# (a digest, not the key) is uploaded.
-genrule(
-    name = "protected_sign",
-    srcs = ["protected_dummy.key.pem"],
-    outs = ["protected.sig"],
-    cmd = "sha256sum $< > $@",
-    tags = ["no-remote-exec"],
-)
-
-# A "key generation" with the protection x509_keypair uses: its output, a private key,
-# is neither executed remotely nor uploaded, even with --remote_upload_local_results.
-genrule(
-    name = "protected_keygen",
-    srcs = ["keygen_dummy.key.pem"],
-    outs = ["keygen.key.pem"],
-    cmd = "cp $< $@",
-    tags = ["no-remote"],
-)
-EOF
+  {
+    echo "# Written by tools/remote_exec/check.sh: the test of the remote-execution check."
+    echo "# unprotected_sign: a signing action without the protection; its input, a private key,"
+    echo "# goes to the remote executor (the engine's CAS): the scan must find it."
+    echo "# protected_sign: the protection ModsignSign uses; it runs here, only its digest is uploaded."
+    echo "# protected_keygen: the protection x509_keypair uses; its output, a private key, is"
+    echo "# neither executed remotely nor uploaded, even with --remote_upload_local_results."
+    rc_genrule unprotected_sign leaked_dummy.key.pem unprotected.sig 'sha256sum $< > $@'
+    rc_genrule protected_sign protected_dummy.key.pem protected.sig 'sha256sum $< > $@' no-remote-exec
+    rc_genrule protected_keygen keygen_dummy.key.pem keygen.key.pem 'cp $< $@' no-remote
+  } >"$ws/BUILD.bazel"
   re_engine_start "$storage"
   rc_on_cleanup "rc_bazel_stop '$ob' '$ws'"
   # shellcheck disable=SC2046

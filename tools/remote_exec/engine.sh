@@ -35,33 +35,16 @@ usage() {
 }
 
 cmd_run() {
-  local dir="" binds=()
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --dir)
-        dir=$2
-        shift 2
-        ;;
-      --bind)
-        binds+=("$2")
-        shift 2
-        ;;
-      --)
-        shift
-        break
-        ;;
-      *) usage ;;
-    esac
-  done
-  [[ $# -gt 0 ]] || usage
+  rc_parse_run_args usage "$@"
+  local dir=$RC_RUN_DIR
   re_install_traps
   if [[ -z "$dir" ]]; then
     dir=$(mktemp -d "${TMPDIR:-/tmp}/remote-exec-storage.XXXXXX")
     rc_on_cleanup "rm -rf '$dir'"
   fi
-  re_engine_start "$dir" "${binds[@]}"
+  re_engine_start "$dir" "${RC_RUN_BINDS[@]}"
   local status=0
-  REMOTE_EXECUTOR="grpc://127.0.0.1:$RE_PORT" REMOTE_EXEC_DIR="$RE_STORAGE" "$@" || status=$?
+  REMOTE_EXECUTOR="grpc://127.0.0.1:$RE_PORT" REMOTE_EXEC_DIR="$RE_STORAGE" "${RC_RUN_CMD[@]}" || status=$?
   exit "$status"
 }
 

@@ -93,6 +93,9 @@ re_engine_build() {
   ) 9>"$RC_BIN_DIR/.remote-worker.lock" || exit $?
 }
 
+# Ready: the worker wrote its pid file (after starting the gRPC server) and the port accepts.
+_re_engine_ready() { [[ -s "$RE_STORAGE/worker.pid" ]] && ! rc_port_free "$RE_PORT"; }
+
 # re_engine_start STORAGE_DIR [BIND_DIR]...: starts the engine on a free 127.0.0.1 port with
 # its CAS, action cache and work directories in STORAGE_DIR, and waits until it has written
 # its pid file (the gRPC server is started) and the port accepts connections. BIND_DIRs are
@@ -122,30 +125,12 @@ re_engine_start() {
       --pid_file="$dir/worker.pid" --jobs="${RULES_MODSIGN_REMOTE_EXEC_JOBS:-4}"
     RE_PID=$RC_SPAWN_PID
     RE_WATCHDOG_PID=$RC_SPAWN_WATCHDOG
-    for i in $(seq 1 300); do
-      kill -0 "$RE_PID" 2>/dev/null || break
-      if [[ -s "$dir/worker.pid" ]] && ! rc_port_free "$RE_PORT"; then
-        RE_JVM_PID=$(cat "$dir/worker.pid")
-        rc_log "remote-execution engine (Bazel's remote worker $(re_engine_version), pid $RE_JVM_PID) serving REAPI on 127.0.0.1:$RE_PORT, storage $dir"
-        return 0
-      fi
-      sleep 0.2
-    done
-    if kill -0 "$RE_PID" 2>/dev/null; then
-      rc_log "the remote-execution engine did not answer within 60 s; its log:"
-      sed 's/^/  /' "$RE_LOG" >&2
-      re_engine_stop
-      rc_die "the remote-execution engine failed to start"
+    if rc_await_start "the remote-execution engine" "$RE_PID" "$RE_LOG" 60 _re_engine_ready re_engine_stop; then
+      RE_JVM_PID=$(cat "$dir/worker.pid")
+      rc_log "remote-execution engine (Bazel's remote worker $(re_engine_version), pid $RE_JVM_PID) serving REAPI on 127.0.0.1:$RE_PORT, storage $dir"
+      return 0
     fi
-    wait "$RE_PID" 2>/dev/null || true
     RE_PID=
-    if grep -qi "address already in use" "$RE_LOG"; then
-      rc_log "port taken while starting (attempt $attempt), retrying with another port"
-      continue
-    fi
-    rc_log "the remote-execution engine exited while starting; its log:"
-    sed 's/^/  /' "$RE_LOG" >&2
-    rc_die "the remote-execution engine failed to start"
   done
   rc_die "remote-execution engine: no free port after 5 attempts"
 }
