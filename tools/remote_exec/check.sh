@@ -154,6 +154,10 @@ t0=$SECONDS
 rc_bazel_in "$ob" "$workspace" test "${flags[@]}" --execution_log_json_file="$logs/build1.json" -- "${target_args[@]}" ||
   rc_die "build 1 failed"
 t_build1=$((SECONDS - t0))
+# The QEMU tests among the targets: they must run here (other tests may run remotely).
+rc_bazel_in "$ob" "$workspace" query --output=label \
+  "kind('(kernel_module_qemu_test|must_fail_test|kernel_verdict_test) rule', set(${targets}))" \
+  >"$logs/qemu_tests.txt" 2>"$logs/query.err" || { cat "$logs/query.err" >&2; rc_die "bazel query of the QEMU tests failed"; }
 
 execroot=$(rc_bazel_in "$ob" "$workspace" info "${flags[@]}" execution_root 2>/dev/null) ||
   rc_die "bazel info execution_root failed"
@@ -221,8 +225,13 @@ echo "== build 1 (cold engine), $t_build1 s: compiles remote, signing, key gener
   --all-remote-exec QemuInitramfs \
   --min-total ModsignSign=1 --min-total ModsignKeygen=1 --min-total TestRunner=1 \
   --max-remote-exec ModsignSign=0 --max-remote-exec ModsignKeygen=0 --max-remote-exec ModsignCertExtract=0 \
-  --max-remote-exec TestRunner=0 --max-remote-exec VerdictCorpus=0 \
+  --max-remote-exec VerdictCorpus=0 \
   "$logs/build1.json" | sed 's/^execlog: //' || fail "build 1: an action ran where it must not (see above)"
+qemu_remote=$("$RC_EXECLOG" count --mnemonic TestRunner --where remote-exec --labels "$logs/build1.json" | grep -Fxf "$logs/qemu_tests.txt" || true)
+qemu_local=$("$RC_EXECLOG" count --mnemonic TestRunner --where local --labels "$logs/build1.json" | grep -Fxf "$logs/qemu_tests.txt" | wc -l)
+echo "== QEMU tests: $(grep -c . "$logs/qemu_tests.txt") among the targets, $qemu_local ran here, $(grep -c . <<<"$qemu_remote") on the executor"
+[[ -z "$qemu_remote" ]] || fail "QEMU tests ran on the executor: $(tr '\n' ' ' <<<"$qemu_remote")"
+((qemu_local > 0)) || fail "no QEMU test ran here: the check proves nothing about them"
 echo "== blobs sent to the executor: $sent (actions and input files), all in its CAS: $((missing == 0 ? 1 : 0))"
 echo "== build 2 (after bazel clean, warm engine), $t_build2 s: no compile and no sign action may run here"
 "$RC_EXECLOG" summary --json "$logs/build2.summary.json" \

@@ -14,10 +14,10 @@
 //	execlog flag-values --flag --key --mnemonic M [--mnemonic M]... LOG
 //	    prints each value of a flag in the command lines of those spawns, one
 //	    per line (for example the key files that sign actions read).
-//	execlog count --mnemonic M [--where executed|remote-hit|disk-hit|other-hit] [--labels] LOG
+//	execlog count --mnemonic M [--where executed|remote-exec|local|remote-hit|disk-hit|other-hit] [--labels] LOG
 //	    prints how many spawns of M are in the log, or only those that ran
-//	    (executed) or came from a cache; with --labels, their target labels
-//	    instead, one per line.
+//	    (executed: on a remote executor, remote-exec, or here, local) or came
+//	    from a cache; with --labels, their target labels instead, one per line.
 //
 // Exit status: 0 ok, 1 a limit not met, 2 bad usage or unreadable log.
 package main
@@ -243,7 +243,7 @@ func count(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("execlog count", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	mnemonic := fs.String("mnemonic", "", "spawn mnemonic, or * for all")
-	where := fs.String("where", "", "only spawns that were: executed, remote-hit, disk-hit or other-hit")
+	where := fs.String("where", "", "only spawns that were: executed (remote-exec or local), remote-hit, disk-hit or other-hit")
 	labels := fs.Bool("labels", false, "print the target label of each spawn instead of the count")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -253,9 +253,9 @@ func count(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch *where {
-	case "", "executed", "remote-hit", "disk-hit", "other-hit":
+	case "", "executed", "remote-exec", "local", "remote-hit", "disk-hit", "other-hit":
 	default:
-		fmt.Fprintf(stderr, "execlog count: --where %q: want executed, remote-hit, disk-hit or other-hit\n", *where)
+		fmt.Fprintf(stderr, "execlog count: --where %q: want executed, remote-exec, local, remote-hit, disk-hit or other-hit\n", *where)
 		return 2
 	}
 	spawns, ok := oneLog(fs, stderr)
@@ -264,7 +264,14 @@ func count(args []string, stdout, stderr io.Writer) int {
 	}
 	n := 0
 	for _, s := range spawns {
-		if (*mnemonic == "*" || s.Mnemonic == *mnemonic) && (*where == "" || s.Where() == *where) {
+		w := s.Where()
+		if w == "executed" && (*where == "remote-exec" || *where == "local") {
+			w = "local"
+			if s.RanRemotely() {
+				w = "remote-exec"
+			}
+		}
+		if (*mnemonic == "*" || s.Mnemonic == *mnemonic) && (*where == "" || w == *where) {
 			n++
 			if *labels {
 				fmt.Fprintln(stdout, s.TargetLabel)

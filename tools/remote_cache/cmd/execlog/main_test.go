@@ -149,6 +149,15 @@ func TestRemoteExecutionLimits(t *testing.T) {
 	if code != 1 {
 		t.Errorf("all-remote-exec KernelBuild (a cache hit): exit %d", code)
 	}
+	for where, want := range map[string]string{
+		"remote-exec": "//hello:hello\n//many:m2\n",
+		"local":       "//hello:hello_signed\n//keys:dev\n",
+		"executed":    "//hello:hello\n//many:m2\n//hello:hello_signed\n//keys:dev\n",
+	} {
+		if code, out, e := runCLI("count", "--mnemonic", "*", "--where", where, "--labels", rlog); code != 0 || out != want {
+			t.Errorf("count --where %s: exit %d, out %q (want %q), err %s", where, code, out, want, e)
+		}
+	}
 	code, out, e = runCLI("remote-inputs", rlog)
 	if code != 0 || !strings.Contains(out, "aa02 14 hello/Kbuild\n") || !strings.Contains(out, "e3b0 0 hello/empty.h\n") ||
 		strings.Contains(out, "ff01") || strings.Contains(out, "aa09") {
