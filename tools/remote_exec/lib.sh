@@ -14,8 +14,11 @@
 # port (REAPI 2.0, the only version Bazel 7.7.1 speaks; buildbox-casd 1.4.30, Debian's
 # other engine, requires 2.1 or later and Bazel 7.7.1 refuses it).
 #
-# One change to Debian's source, checked when it is applied: the server binds 127.0.0.1
-# instead of every address (NettyServerBuilder.forPort -> forAddress(loopback)).
+# Two changes to Debian's source, each checked when it is applied: the server binds
+# 127.0.0.1 instead of every address (NettyServerBuilder.forPort -> forAddress(loopback));
+# an action without a timeout of its own (every build action: Bazel sets Action.timeout only
+# for tests) may run 180 minutes instead of 15 (a kernel build on a loaded 2-core machine
+# took longer than 15 and the worker reported it as timed out).
 #
 # It runs inside the launcher's chroot (tools/setup/common.sh: rms_in_chroot), so the
 # actions it executes see the same Debian sid, compilers and QEMU as a local action.
@@ -46,7 +49,10 @@ re_engine_version() {
     rc_die "bazel-bootstrap-source is not installed in the chroot $RMS_ROOT (tools/bazel --provision installs it)"
 }
 
-re_engine_jar() { echo "$RC_BIN_DIR/bazel-remote-worker-$(re_engine_version | tr -c 'A-Za-z0-9.\n' '_').jar"; }
+# The jar's name changes with Debian's version and with RE_PATCHES (bump it when a change to
+# the source changes).
+RE_PATCHES=2
+re_engine_jar() { echo "$RC_BIN_DIR/bazel-remote-worker-$(re_engine_version | tr -c 'A-Za-z0-9.\n' '_')-p$RE_PATCHES.jar"; }
 
 # re_engine_build: compiles the worker into $RC_BIN_DIR once (flock; temp file + rename).
 # Sets RE_JAR.
@@ -73,6 +79,12 @@ re_engine_build() {
         { echo "RemoteWorker.java: the line to bind to loopback is not there" >&2; exit 1; }
       sed -i "s/NettyServerBuilder.forPort(workerOptions.listenPort)/NettyServerBuilder.forAddress(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), workerOptions.listenPort))/" "$f"
       grep -q "getLoopbackAddress(), workerOptions.listenPort" "$f"
+      # Build actions have no timeout of their own: 180 minutes, not 15.
+      f=$work/src/com/google/devtools/build/remote/worker/ExecutionServer.java
+      grep -q ": TimeUnit.MINUTES.toMillis(15);" "$f" ||
+        { echo "ExecutionServer.java: the default action timeout line is not there" >&2; exit 1; }
+      sed -i "s/: TimeUnit.MINUTES.toMillis(15);/: TimeUnit.MINUTES.toMillis(180);/" "$f"
+      grep -q ": TimeUnit.MINUTES.toMillis(180);" "$f"
       # The runfiles library (the worker asks it where its optional sandbox binary is).
       rf=$src/tools/java/runfiles
       cp=$server:$(tr "\n" ":" <"$cpfile")
