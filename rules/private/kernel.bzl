@@ -191,6 +191,12 @@ Outputs: `<name>/bzImage`, `<name>/.config`, `<name>/Module.symvers`,
 `tree`, `<name>/build`: a relocatable kernel build tree for external modules (like Debian's
 linux-headers), which `kernel_module` uses.
 
+The compiler is a `kernel_cc_toolchain` (`cc` selects it among the resolved toolchain's, by
+name or gcc major): its identity file (path, version, sha256 of gcc, cc1, as and ld) is an input
+of the action, so another compiler is another action key, and the action fails before building
+if the compiler where it runs differs from that identity. `KernelBuildInfo.cc` passes it on to
+`kernel_module`.
+
 One action builds the whole kernel: it is cached as a unit, and a change to the trusted keys
 reruns it (make itself redoes only `certs/` and the link, but Bazel starts from a clean tree;
 about 2.5 to 6 minutes for tinyconfig on 2 cores). Per-object kernel builds, as in
