@@ -27,7 +27,6 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -n $cc ]] || die "no compiler given (see --help)"
 export LC_ALL=C
-if [[ $cc == */* && $cc != /* ]]; then cc=./$cc; cc=${cc#./}; fi
 if [[ -z $out ]]; then
   cc_identity "$cc"
   exit 0

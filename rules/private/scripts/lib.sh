@@ -65,7 +65,7 @@ cc_identity() {
   for tool in cc1 as ld; do
     p=$("$cc" -print-prog-name="$tool") || die "compiler $cc: -print-prog-name=$tool failed"
     if [[ $p != */* ]]; then
-      p=$(command -v -- "$p") || die "compiler $cc: its $tool ($p) is not found"
+      p=$(command -v -- "$p") || die "compiler $cc: its $tool is neither in its own directories nor on PATH"
     fi
     _cc_file_line "$tool" "$p"
   done
