@@ -9,6 +9,7 @@ Only user-facing rules and providers are here. Repository rules and module exten
 Test helpers: `//rules/testing:defs.bzl`.
 """
 
+load("//rules/private:cc_toolchain.bzl", _kernel_cc_toolchain = "kernel_cc_toolchain")
 load("//rules/private:detached.bzl", _kernel_module_digests = "kernel_module_digests", _kernel_modules_attached = "kernel_modules_attached")
 load("//rules/private:kernel.bzl", _kernel_build = "kernel_build", _kernel_module = "kernel_module")
 load("//rules/private:keys.bzl", _module_signing_key = "module_signing_key", _x509_keypair = "x509_keypair")
@@ -16,6 +17,7 @@ load("//rules/private:prebuilt.bzl", _prebuilt_kernel = "prebuilt_kernel", _preb
 load(
     "//rules/private:providers.bzl",
     _KernelBuildInfo = "KernelBuildInfo",
+    _KernelCcInfo = "KernelCcInfo",
     _KernelModuleInfo = "KernelModuleInfo",
     _ModuleSigningKeyInfo = "ModuleSigningKeyInfo",
     _TrustedKeysInfo = "TrustedKeysInfo",
@@ -38,9 +40,11 @@ prebuilt_kernel = _prebuilt_kernel
 prebuilt_kernel_module = _prebuilt_kernel_module
 kernel_module_qemu_test = _kernel_module_qemu_test
 secure_boot_firmware = _secure_boot_firmware
+kernel_cc_toolchain = _kernel_cc_toolchain
 
 ModuleSigningKeyInfo = _ModuleSigningKeyInfo
 TrustedKeysInfo = _TrustedKeysInfo
 KernelBuildInfo = _KernelBuildInfo
 KernelModuleInfo = _KernelModuleInfo
+KernelCcInfo = _KernelCcInfo
 SecureBootFirmwareInfo = _SecureBootFirmwareInfo

@@ -5,6 +5,7 @@ Bzlmod users need none of this: see `@rules_modsign//rules:extensions.bzl`.
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//rules/private:cc_repository.bzl", _kernel_cc_host_toolchains = "kernel_cc_host_toolchains")
 load("//rules/private:debian.bzl", _debian_kernel = "debian_kernel", _debian_package = "debian_package")
 load("//rules/private:local_kernel.bzl", _local_kernel_tree = "local_kernel_tree")
 load("//rules/private:repositories.bzl", _debian_linux_source = "debian_linux_source", _local_signing_key = "local_signing_key")
@@ -16,13 +17,24 @@ debian_secure_boot_firmware = _debian_secure_boot_firmware
 debian_kernel = _debian_kernel
 debian_package = _debian_package
 local_kernel_tree = _local_kernel_tree
+kernel_cc_host_toolchains = _kernel_cc_host_toolchains
 
-def rules_modsign_dependencies():
-    """Declares rules_go and gazelle, the rule sets rules_modsign builds on.
+# A WORKSPACE setup function, not a macro that makes targets: it has no name.
+# buildifier: disable=unnamed-macro
+def rules_modsign_dependencies(register_kernel_cc = True):
+    """Declares rules_go and gazelle, the rule sets rules_modsign builds on, and the kernel compiler.
+
+    The kernel compiler: `@rules_modsign_kernel_cc`, every `gcc` and `gcc-N` on PATH as a
+    `kernel_cc_toolchain` (see `kernel_cc_host_toolchains`), and its `:toolchain` (the
+    machine's gcc, the others as alternatives) registered, unless `register_kernel_cc` is
+    False. Register your own `kernel_cc_toolchain` before calling this to replace it.
 
     Then call, in this order: gazelle_dependencies(go_sdk = "go_sdk"),
     go_rules_dependencies(), go_register_toolchains(...), rules_modsign_go_repositories()
     (see the WORKSPACE file of rules_modsign).
+
+    Args:
+      register_kernel_cc: register `@rules_modsign_kernel_cc//:toolchain`.
     """
     maybe(
         http_archive,
@@ -35,3 +47,6 @@ def rules_modsign_dependencies():
         integrity = "sha256-na6HwD6gaymQuINiVpCaGDZ+GR+IXVux0DDouoBJG0I=",
         urls = ["https://github.com/bazel-contrib/bazel-gazelle/releases/download/v0.54.0/bazel-gazelle-v0.54.0.tar.gz"],
     )
+    maybe(_kernel_cc_host_toolchains, name = "rules_modsign_kernel_cc")
+    if register_kernel_cc:
+        native.register_toolchains("@rules_modsign_kernel_cc//:toolchain")

@@ -31,6 +31,7 @@ CHROOT_PACKAGES=(
   dkms # tools/dkms_check.sh: Debian's DKMS signing with modsign sign-file
   # UEFI Secure Boot tests: the ESP image (mtools, sfdisk) and the varstore (virt-fw-vars, sid only).
   mtools fdisk python3-virt-firmware python3-pefile python3-importlib-resources
+  gcc-16 # tools/toolchain_check.sh: a second kernel compiler next to gcc-12, whatever sid's default gcc becomes
   # tools/remote_exec: the remote-execution engine is Bazel's own remote worker, compiled from
   # Bazel 7.7.1's source with the JDK (buildbox-casd 1.4.30 speaks REAPI 2.1+, Bazel 7.7.1 only 2.0).
   bazel-bootstrap-source default-jdk-headless
