@@ -26,10 +26,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tools/remote_cache/lib.sh
 source "$here/lib.sh"
 
-usage() {
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
+usage() { rc_usage "${BASH_SOURCE[0]}" 22; }
 
 cmd_run() {
   rc_parse_run_args usage "$@"

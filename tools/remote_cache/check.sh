@@ -64,10 +64,7 @@ workspace=$repo/e2e/workspace
 # target signed with the production-style key when the workspace has it (tagged manual:
 # it needs --repo_env=RULES_MODSIGN_CI_KEY, which this check supplies).
 fresh=0
-usage() {
-  sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
+usage() { rc_usage "${BASH_SOURCE[0]}" 40; }
 option() {
   case "$1" in
     --workspace)
@@ -87,17 +84,8 @@ keep=$RC_KEEP
 bazel=$repo/tools/bazel
 t_start=$SECONDS
 rc_install_traps
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rules_modsign_cache_check.XXXXXX")
-if ((keep)); then
-  rc_on_cleanup "rc_log 'kept $tmp'"
-else
-  rc_on_cleanup "chmod -R u+w '$tmp' 2>/dev/null; rm -rf '$tmp'"
-fi
-# The chroot'ed Bazel sees the temp dir (output bases, logs, key copies) at the same path.
-export RULES_MODSIGN_EXTRA_BINDS="${RULES_MODSIGN_EXTRA_BINDS:-} $tmp"
-
-# Host tools, built by the host Go (they never run inside Bazel).
-rc_host_tools "$tmp/bin"
+rc_check_tmp rules_modsign_cache_check
+tmp=$RC_TMP
 keyscan=$RC_KEYSCAN
 execlog=$RC_EXECLOG
 bazel_in() { rc_bazel_in "$@"; }

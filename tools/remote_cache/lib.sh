@@ -301,6 +301,27 @@ rc_parse_check_args() {
   done
 }
 
+# rc_usage FILE LAST: prints lines 2 to LAST of FILE's header comment (its usage) and exits 2.
+rc_usage() {
+  sed -n "2,$2p" "$1" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+# rc_check_tmp PREFIX: the temp dir of a check (mode 0700, in RC_TMP), deleted at exit unless
+# RC_KEEP=1, seen by the chroot'ed Bazel at the same path (output bases, logs, key copies);
+# builds the host tools into RC_TMP/bin (rc_host_tools).
+rc_check_tmp() {
+  RC_TMP=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  chmod 0700 "$RC_TMP"
+  if ((${RC_KEEP:-0})); then
+    rc_on_cleanup "rc_log 'kept $RC_TMP'"
+  else
+    rc_on_cleanup "chmod -R u+w '$RC_TMP' 2>/dev/null; rm -rf '$RC_TMP'"
+  fi
+  export RULES_MODSIGN_EXTRA_BINDS="${RULES_MODSIGN_EXTRA_BINDS:-} $RC_TMP"
+  rc_host_tools "$RC_TMP/bin"
+}
+
 # rc_genrule NAME SRC OUT CMD [TAG]: prints a genrule for a check's self-test workspace.
 rc_genrule() {
   printf 'genrule(\n    name = "%s",\n    srcs = ["%s"],\n    outs = ["%s"],\n    cmd = "%s",\n' "$1" "$2" "$3" "$4"

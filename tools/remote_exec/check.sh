@@ -48,10 +48,7 @@ workspace=$repo/e2e/workspace
 # two kernels remotely on 2 cores).
 targets=${RULES_MODSIGN_REMOTE_EXEC_CHECK_TARGETS:-"//linux_6_1/... //hello/... //many/... //kernel:linux_6_1 //kernel:linux_6_1_no_private_key_test //ci:hello_ci_signed //ci:escrowed_kernel"}
 compare_local=0
-usage() {
-  sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
+usage() { rc_usage "${BASH_SOURCE[0]}" 37; }
 option() { if [[ "$1" == --compare-local ]]; then compare_local=1 RC_OPTION_ARGS=1; fi; }
 rc_parse_check_args usage option "$@"
 targets=${RC_TARGETS:-$targets}
@@ -61,16 +58,8 @@ keep=$RC_KEEP
 
 t_start=$SECONDS
 re_install_traps
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rules_modsign_rexec_check.XXXXXX")
-chmod 0700 "$tmp"
-if ((keep)); then
-  rc_on_cleanup "rc_log 'kept $tmp'"
-else
-  rc_on_cleanup "chmod -R u+w '$tmp' 2>/dev/null; rm -rf '$tmp'"
-fi
-# The chroot'ed Bazel sees the temp dir (output bases, logs, key copies) at the same path.
-export RULES_MODSIGN_EXTRA_BINDS="${RULES_MODSIGN_EXTRA_BINDS:-} $tmp"
-rc_host_tools "$tmp/bin"
+rc_check_tmp rules_modsign_rexec_check
+tmp=$RC_TMP
 
 # The engine's address, plus quiet output; the policy comes from the workspace's
 # --config=remote_exec (e2e/workspace/.bazelrc), which the self-test workspace copies.

@@ -29,10 +29,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tools/remote_exec/lib.sh
 source "$here/lib.sh"
 
-usage() {
-  sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
+usage() { rc_usage "${BASH_SOURCE[0]}" 27; }
 
 cmd_run() {
   rc_parse_run_args usage "$@"
