@@ -59,7 +59,7 @@ qemu_toolchain(
             defs = defs,
             missing = repr(("{} was not on PATH when @{} was made: install it (Debian: apt-get install " +
                             "qemu-system-x86; tools/bazel's chroot has it) and run `bazel sync --configure` " +
-                            "or `bazel clean --expunge`, or register your own qemu_toolchain").format(rctx.attr.binary, rctx.attr.name)),
+                            "or `bazel clean --expunge`, or register your own qemu_toolchain").format(rctx.attr.binary, getattr(rctx, "original_name", rctx.attr.name))),
         ) + toolchain)
         return
     if hasattr(rctx, "watch"):

@@ -16,6 +16,7 @@ _ARM64 = str(Label("//rules/tests:linux_arm64"))
 _FAKE_MODSIGN = str(Label("//rules/tests:fake_modsign_toolchain"))
 _FAKE_QEMU_X86_64 = str(Label("//rules/tests:fake_qemu_x86_64_toolchain"))
 _FAKE_QEMU_ARM64 = str(Label("//rules/tests:fake_qemu_for_arm64_toolchain"))
+_NO_QEMU = "@rules_modsign_tests_no_qemu//:toolchain"
 _FAKE_TOOL = "rules/tests/fake_tool.sh"
 
 def _script(env, actions):
@@ -115,6 +116,25 @@ no_qemu_test = analysistest.make(
     config_settings = {"//command_line_option:platforms": [_ARM64]},
 )
 
+def _qemu_missing_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    content = _script(env, analysistest.target_actions(env))
+    for want in [
+        "FAIL: no QEMU: qemu-system-rules-modsign-tests-none was not on PATH when @",
+        "rules_modsign_tests_no_qemu was made: install it (Debian: apt-get install qemu-system-x86",
+        "exit 1",
+    ]:
+        asserts.true(env, want in content, "the test script of a missing QEMU must say {}:\n{}".format(want, content))
+    asserts.false(env, "exec " in content, "without QEMU the script must not run the driver:\n" + content)
+    return analysistest.end(env)
+
+# system_qemu without a QEMU on PATH: analysis passes (bazel build works) and the test fails,
+# saying how to install QEMU.
+qemu_missing_test = analysistest.make(
+    _qemu_missing_test_impl,
+    config_settings = {"//command_line_option:extra_toolchains": [_NO_QEMU]},
+)
+
 # --- the guest init -----------------------------------------------------------------------
 
 def _guest_init_test_impl(ctx):
@@ -194,6 +214,7 @@ def toolchains_test_suite(name):
             "register a qemu_toolchain",
         ],
     )
+    qemu_missing_test(name = "tc_qemu_missing_test", target_under_test = ":tc_qemu")
     guest_init_test(name = "tc_guest_init_test", target_under_test = "//rules/private/qemu/init:guest")
     guest_init_on_arm64_test(name = "tc_guest_init_on_arm64_test", target_under_test = "//rules/private/qemu/init:guest")
     initramfs_init_on_arm64_test(name = "tc_initramfs_init_on_arm64_test", target_under_test = ":tc_qemu")
@@ -208,6 +229,7 @@ def toolchains_test_suite(name):
             ":tc_qemu_registered_test",
             ":tc_qemu_arm64_toolchain_test",
             ":tc_qemu_no_toolchain_test",
+            ":tc_qemu_missing_test",
             ":tc_guest_init_test",
             ":tc_guest_init_on_arm64_test",
             ":tc_initramfs_init_on_arm64_test",
