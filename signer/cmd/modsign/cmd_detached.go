@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/modfile"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
@@ -45,6 +46,9 @@ func cmdDigest(e *env, args []string) error {
 		data, err := os.ReadFile(m)
 		if err != nil {
 			return fmt.Errorf("reading module: %w", err)
+		}
+		if err := modfile.RefuseCompressed(m, data); err != nil {
+			return err
 		}
 		kind := "digest:" + canonicalHash(*hash)
 		var tbs []byte
@@ -178,6 +182,9 @@ func cmdAttach(e *env, args []string) error {
 		data, err := os.ReadFile(m)
 		if err != nil {
 			return fmt.Errorf("reading module: %w", err)
+		}
+		if err := modfile.RefuseCompressed(m, data); err != nil {
+			return err
 		}
 		signed, p7, err := a.Attach(data, sig, *replace)
 		if err != nil {
