@@ -25,6 +25,13 @@ load(
 load("//rules/private:qemu.bzl", _kernel_module_qemu_test = "kernel_module_qemu_test")
 load("//rules/private:secure_boot.bzl", _SecureBootFirmwareInfo = "SecureBootFirmwareInfo", _secure_boot_firmware = "secure_boot_firmware")
 load("//rules/private:sign.bzl", _kernel_module_signed = "kernel_module_signed", _kernel_modules_signed = "kernel_modules_signed")
+load(
+    "//rules/private:toolchains.bzl",
+    _ModsignInfo = "ModsignInfo",
+    _QemuInfo = "QemuInfo",
+    _modsign_toolchain = "modsign_toolchain",
+    _qemu_toolchain = "qemu_toolchain",
+)
 load("//rules/private:trusted_keys.bzl", _trusted_keys = "trusted_keys")
 
 x509_keypair = _x509_keypair
@@ -41,6 +48,8 @@ prebuilt_kernel_module = _prebuilt_kernel_module
 kernel_module_qemu_test = _kernel_module_qemu_test
 secure_boot_firmware = _secure_boot_firmware
 kernel_cc_toolchain = _kernel_cc_toolchain
+modsign_toolchain = _modsign_toolchain
+qemu_toolchain = _qemu_toolchain
 
 ModuleSigningKeyInfo = _ModuleSigningKeyInfo
 TrustedKeysInfo = _TrustedKeysInfo
@@ -48,3 +57,5 @@ KernelBuildInfo = _KernelBuildInfo
 KernelModuleInfo = _KernelModuleInfo
 KernelCcInfo = _KernelCcInfo
 SecureBootFirmwareInfo = _SecureBootFirmwareInfo
+ModsignInfo = _ModsignInfo
+QemuInfo = _QemuInfo

@@ -6,8 +6,9 @@ signatures (`modsign attach`), checking each against the certificate. No private
 input of any action.
 """
 
-load(":common.bzl", "HASHES", "MODSIGN_ATTR", "check_hash")
+load(":common.bzl", "HASHES", "check_hash")
 load(":providers.bzl", "KernelModuleInfo", "ModuleSigningKeyInfo")
+load(":toolchains.bzl", "MODSIGN_TOOLCHAIN_TYPE", "modsign_tool")
 
 visibility(["//rules/..."])
 
@@ -58,7 +59,7 @@ def _kernel_module_digests_impl(ctx):
     args.add("--list", out)
     args.add_all(srcs)
     ctx.actions.run(
-        executable = ctx.executable._modsign,
+        executable = modsign_tool(ctx),
         arguments = [args],
         inputs = srcs,
         outputs = [out],
@@ -85,7 +86,7 @@ list with one `sig HEX NAME` line per module, e.g. with OpenSSL:
 
 The action reads only public data (the modules), so it runs and caches anywhere.
 """,
-    attrs = dict({
+    attrs = {
         "modules": attr.label_list(
             mandatory = True,
             allow_files = [".ko"],
@@ -96,7 +97,8 @@ The action reads only public data (the modules), so it runs and caches anywhere.
             values = HASHES,
             doc = "The digest to sign; kernel_modules_attached must use the same. Checked against each kernel_module's kernel at analysis.",
         ),
-    }, **MODSIGN_ATTR),
+    },
+    toolchains = [MODSIGN_TOOLCHAIN_TYPE],
 )
 
 def _cert_file(what, target):
@@ -124,7 +126,7 @@ def _kernel_modules_attached_impl(ctx):
     args.add("--out-dir", outs[0].dirname)
     args.add_all(srcs)
     ctx.actions.run(
-        executable = ctx.executable._modsign,
+        executable = modsign_tool(ctx),
         arguments = [args],
         inputs = srcs + [cert, ctx.file.signatures],
         outputs = outs,
@@ -152,7 +154,7 @@ Outputs `<name>/<module file name>` for every module, and an output group per mo
 after it (`-` becomes `_`). The action has no private key among its inputs, so it may run
 and cache anywhere.
 """,
-    attrs = dict({
+    attrs = {
         "modules": attr.label_list(
             mandatory = True,
             allow_files = [".ko"],
@@ -177,5 +179,6 @@ and cache anywhere.
             default = False,
             doc = "Name the signer by subjectKeyIdentifier (sign-file -k) instead of issuer and serial.",
         ),
-    }, **MODSIGN_ATTR),
+    },
+    toolchains = [MODSIGN_TOOLCHAIN_TYPE],
 )
