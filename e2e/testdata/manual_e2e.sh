@@ -47,8 +47,8 @@ s sha512 "$keys/oot.key" "$keys/oot.crt" mods/greeter.ko mods/greeter-signed.ko
 cp mods/hello-signed.ko mods/hello-flipped.ko
 printf '\xff' | dd of=mods/hello-flipped.ko bs=1 seek=200 conv=notrunc status=none
 
-(cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$work/init" ./e2e/qemu/init &&
-  go build -o "$work/mkinitramfs" ./e2e/qemu/mkinitramfs && go build -o "$work/driver" ./e2e/qemu/driver)
+(cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$work/init" ./rules/private/qemu/init &&
+  go build -o "$work/mkinitramfs" ./rules/private/qemu/mkinitramfs && go build -o "$work/driver" ./rules/private/qemu/driver)
 initramfs_args=(--init init --keep-module mods/greet-signed.ko=greet.ko
   --module mods/greeter-signed.ko=greeter.ko
   --module mods/hello-unsigned.ko=hello-unsigned.ko --module mods/hello-signed.ko=hello-signed.ko

@@ -192,17 +192,17 @@ checks lockdown, `sig_enforce` and the keyring of every enrolled key; see `secur
             doc = "QEMU accelerator: auto (KVM when a probe boots, else TCG; the default), kvm or tcg.",
         ),
         "_init": attr.label(
-            default = Label("//e2e/qemu/init"),
+            default = Label("//rules/private/qemu/init"),
             executable = True,
             cfg = "target",
         ),
         "_mkinitramfs": attr.label(
-            default = Label("//e2e/qemu/mkinitramfs"),
+            default = Label("//rules/private/qemu/mkinitramfs"),
             executable = True,
             cfg = "exec",
         ),
         "_driver": attr.label(
-            default = Label("//e2e/qemu/driver"),
+            default = Label("//rules/private/qemu/driver"),
             executable = True,
             cfg = "target",
         ),

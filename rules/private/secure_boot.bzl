@@ -186,7 +186,7 @@ firmware is tried first when `/dev/kvm` works.""",
         doc = "With `secure_boot`: the lockdown level /sys/kernel/security/lockdown must show; \"\" means any (integrity or confidentiality, never none).",
     ),
     "_mkuefi": attr.label(
-        default = Label("//e2e/qemu/mkuefi"),
+        default = Label("//rules/private/qemu/mkuefi"),
         executable = True,
         cfg = "exec",
     ),

@@ -91,7 +91,7 @@ kernel_build_test = analysistest.make(
 )
 
 # Every argument kernel_build.sh takes. kernel_build_flags_test proves that the rule passes
-# only these, whatever the flags; //e2e/qemu/scripttest proves that the script reads no
+# only these, whatever the flags; //rules/private/scripts/scripttest proves that the script reads no
 # environment variable a user could set. Together: nothing but the rule's attributes
 # decides what the KernelBuild action does, and none of them makes it write its key anywhere.
 _KERNEL_BUILD_SH_FLAGS = [

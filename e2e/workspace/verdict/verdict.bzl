@@ -154,12 +154,12 @@ outputs, and fails on any disagreement: the kernel is right.
             cfg = "target",
         ),
         "_init": attr.label(
-            default = Label("@rules_modsign//e2e/qemu/init"),
+            default = Label("@rules_modsign//rules/private/qemu/init"),
             executable = True,
             cfg = "target",
         ),
         "_driver": attr.label(
-            default = Label("@rules_modsign//e2e/qemu/driver"),
+            default = Label("@rules_modsign//rules/private/qemu/driver"),
             executable = True,
             cfg = "target",
         ),

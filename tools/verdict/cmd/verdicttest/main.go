@@ -35,8 +35,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/rules-modsign/rules_modsign/e2e/qemu/initramfs"
-	"github.com/rules-modsign/rules_modsign/e2e/qemu/protocol"
+	"github.com/rules-modsign/rules_modsign/rules/private/qemu/initramfs"
+	"github.com/rules-modsign/rules_modsign/rules/private/qemu/protocol"
 )
 
 type listFlag []string

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rules-modsign/rules_modsign/e2e/qemu/protocol"
+	"github.com/rules-modsign/rules_modsign/rules/private/qemu/protocol"
 )
 
 func report(lines ...string) *protocol.Report {

@@ -29,7 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rules-modsign/rules_modsign/e2e/qemu/protocol"
+	"github.com/rules-modsign/rules_modsign/rules/private/qemu/protocol"
 )
 
 type listFlag []string

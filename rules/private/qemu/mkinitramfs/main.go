@@ -18,7 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/rules-modsign/rules_modsign/e2e/qemu/initramfs"
+	"github.com/rules-modsign/rules_modsign/rules/private/qemu/initramfs"
 )
 
 type moduleFlag struct {

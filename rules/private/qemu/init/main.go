@@ -28,7 +28,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/rules-modsign/rules_modsign/e2e/qemu/protocol"
+	"github.com/rules-modsign/rules_modsign/rules/private/qemu/protocol"
 )
 
 const modulesDir = "/modules"

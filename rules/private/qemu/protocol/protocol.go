@@ -1,5 +1,5 @@
 // Package protocol defines the line protocol between the QEMU guest init
-// (e2e/qemu/init) and the host-side driver (e2e/qemu/driver).
+// (rules/private/qemu/init) and the host-side driver (rules/private/qemu/driver).
 //
 // The guest prints one line per fact on the serial console, each starting with
 // a fixed tag so that the host can pick them out of the kernel's own output:

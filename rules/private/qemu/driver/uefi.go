@@ -27,7 +27,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rules-modsign/rules_modsign/e2e/qemu/protocol"
+	"github.com/rules-modsign/rules_modsign/rules/private/qemu/protocol"
 )
 
 // uefiProbe is the least time KVM gets to reach the guest init when booting

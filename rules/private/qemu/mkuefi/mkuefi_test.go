@@ -220,7 +220,7 @@ func TestVarsArgsAndCertCheck(t *testing.T) {
 // certificate's DER. Debian ships it from trixie on; the chroot has it.
 func TestBuildVarsEnrollsMOK(t *testing.T) {
 	if _, err := exec.LookPath("virt-fw-vars"); err != nil && os.Getenv("TEST_SRCDIR") == "" {
-		t.Skip("!!! SKIPPING: virt-fw-vars (python3-virt-firmware, not in bookworm) is missing; bazel test //e2e/qemu/mkuefi:mkuefi_test runs this in the chroot")
+		t.Skip("!!! SKIPPING: virt-fw-vars (python3-virt-firmware, not in bookworm) is missing; bazel test //rules/private/qemu/mkuefi:mkuefi_test runs this in the chroot")
 	}
 	template := os.Getenv("OVMF_VARS_TEMPLATE")
 	if template == "" {

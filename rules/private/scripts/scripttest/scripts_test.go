@@ -20,7 +20,7 @@ func script(t *testing.T, name string) string {
 	t.Helper()
 	dir := os.Getenv("KERNEL_SCRIPTS_DIR")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "rules", "private", "scripts")
+		dir = ".." // the scripts sit one level up, in runfiles and in the source tree
 	}
 	p, err := filepath.Abs(filepath.Join(dir, name))
 	if err != nil {
