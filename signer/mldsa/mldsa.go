@@ -18,7 +18,6 @@ package mldsa
 import (
 	"bytes"
 	"crypto"
-	"crypto/sha3"
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
@@ -97,26 +96,6 @@ func (k *PublicKey) Verify(msg, sig []byte) bool {
 		return false
 	}
 	return k.Params.scheme.Verify(k.pk, msg, sig, nil)
-}
-
-// MuSize is the size of an external μ (FIPS 204's message representative).
-const MuSize = 64
-
-// ExternalMu returns FIPS 204's message representative μ of a pure
-// signature (empty context) over msg: SHAKE256(tr ‖ 0x00 ‖ 0x00 ‖ msg, 64),
-// tr = SHAKE256(pk, 64) (FIPS 204 Algorithm 2 and 7, "external μ").
-// Signing μ gives the same signature as signing msg itself, so a signer that
-// takes μ (OpenSSL 3.5+: `openssl pkeyutl -sign -pkeyopt mu:1`, HSMs with
-// external-μ ML-DSA) needs 64 bytes instead of the whole module.
-func (k *PublicKey) ExternalMu(msg []byte) []byte {
-	tr := sha3.SumSHAKE256(k.raw, 64)
-	h := sha3.NewSHAKE256()
-	h.Write(tr)
-	h.Write([]byte{0, 0}) // pure ML-DSA, context of length 0
-	h.Write(msg)
-	mu := make([]byte, MuSize)
-	h.Read(mu)
-	return mu
 }
 
 // PrivateKey is an ML-DSA private key, kept as its 32-byte seed.

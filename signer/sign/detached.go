@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/rsa"
+	"crypto/sha3"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
@@ -262,7 +263,30 @@ func ToBeSignedMu(data []byte, pub *mldsa.PublicKey, arch string, replace bool) 
 	if err != nil {
 		return nil, err
 	}
-	return pub.ExternalMu(module), nil
+	return ExternalMu(pub, module), nil
+}
+
+// MuSize is the size of an ML-DSA external μ (FIPS 204's message representative).
+const MuSize = 64
+
+// ExternalMu returns FIPS 204's message representative μ of a pure ML-DSA
+// signature (empty context) over msg: SHAKE256(tr ‖ 0x00 ‖ 0x00 ‖ msg, 64),
+// tr = SHAKE256(pk, 64) (FIPS 204 Algorithms 2 and 7, "external μ"). Signing
+// μ gives the same signature as signing msg itself, so a signer that takes μ
+// (OpenSSL 3.5+: `openssl pkeyutl -sign -pkeyopt mu:1`, HSMs with external-μ
+// ML-DSA) needs 64 bytes instead of the whole module.
+//
+// It lives here rather than in package mldsa so that the key scanner, which
+// the kernel builds run and which imports mldsa, does not change with it.
+func ExternalMu(pub *mldsa.PublicKey, msg []byte) []byte {
+	tr := sha3.SumSHAKE256(pub.Bytes(), 64)
+	h := sha3.NewSHAKE256()
+	h.Write(tr)
+	h.Write([]byte{0, 0}) // pure ML-DSA, context of length 0
+	h.Write(msg)
+	mu := make([]byte, MuSize)
+	h.Read(mu)
+	return mu
 }
 
 // attachMLDSA takes a raw ML-DSA signature (FIPS 204, empty context) either
