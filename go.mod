@@ -6,8 +6,10 @@ require (
 	github.com/bazel-contrib/bazel-gazelle/v2 v2.0.0-3
 	github.com/bazelbuild/bazel-gazelle v0.54.0
 	github.com/cloudflare/circl v1.6.5
+	github.com/klauspost/compress v1.20.4
 	github.com/miekg/pkcs11 v1.1.2
 	github.com/u-root/u-root v0.15.0
+	github.com/ulikunitz/xz v0.5.17
 	go.mozilla.org/pkcs7 v0.10.0
 	golang.org/x/crypto v0.59.0
 	golang.org/x/sys v0.50.0

@@ -3,7 +3,7 @@
 # gcc and git. It installs what it needs (apt packages, the Bazel chroot, Go modules).
 #
 #   tools/test.sh            everything
-#   tools/test.sh STEP...    some steps: go bazel workspace gazelle e2e dkms cache readme
+#   tools/test.sh STEP...    some steps: go bazel workspace gazelle e2e dkms realkernel cache readme
 #
 # Prints one line per step and a closing "N passed, N failed"; exits non-zero on failure.
 set -uo pipefail
@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 bazel=$repo/tools/bazel
 steps=("$@")
-[[ ${#steps[@]} -gt 0 ]] || steps=(go bazel workspace gazelle e2e dkms cache readme)
+[[ ${#steps[@]} -gt 0 ]] || steps=(go bazel workspace gazelle e2e dkms realkernel cache readme)
 passed=0 failed=0 failures=()
 log() { printf '\n=== %s\n' "$*"; }
 
@@ -38,6 +38,8 @@ host_packages() {
   command -v softhsm2-util >/dev/null || need+=(softhsm2) # the PKCS#11 token of the keys tests
   command -v debootstrap >/dev/null || need+=(debootstrap)
   command -v mformat >/dev/null || need+=(mtools) # mkuefi's ESP test
+  command -v xz >/dev/null || need+=(xz-utils)     # compressed modules (signer/modfile)
+  command -v zstd >/dev/null || need+=(zstd)
   [[ -x /usr/sbin/sfdisk || -x /sbin/sfdisk ]] || need+=(fdisk)
   [[ ${#need[@]} -eq 0 ]] && return 0
   [[ $(id -u) == 0 ]] || { echo "tools/test.sh: install ${need[*]} (needs root)"; return 1; }
@@ -90,14 +92,18 @@ step_cache() { tools/remote_cache/check.sh; }
 # DKMS (sign_file = modsign sign-file) and kernel_module_signed: byte-identical modules.
 step_dkms() { tools/dkms_check.sh; }
 
+# Debian's own signed kernels of the day (bookworm's 6.1, sid's 7.x): every module verified,
+# compared with modinfo, tampered and wrong-key controls.
+step_realkernel() { tools/realkernel/check.sh; }
+
 # The README's MODULE.bazel and BUILD.bazel, verbatim, in a fresh workspace.
 step_readme() { tools/readme_test.sh; }
 
 for s in "${steps[@]}"; do
   case "$s" in
-    go | bazel | workspace | gazelle | e2e | dkms | cache | readme) run_step "$s" "step_$s" ;;
+    go | bazel | workspace | gazelle | e2e | dkms | realkernel | cache | readme) run_step "$s" "step_$s" ;;
     *)
-      echo "tools/test.sh: unknown step $s (go bazel workspace gazelle e2e dkms cache readme)"
+      echo "tools/test.sh: unknown step $s (go bazel workspace gazelle e2e dkms realkernel cache readme)"
       exit 2
       ;;
   esac

@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime"
 	"sync"
+
+	"github.com/rules-modsign/rules_modsign/signer/modfile"
 )
 
 // Job is one module to sign.
@@ -59,6 +61,10 @@ func (s *Signer) SignFile(j Job, opts BatchOptions) Result {
 			r.Err = fmt.Errorf("reading module: %w", err)
 			return r
 		}
+	}
+	if err := modfile.RefuseCompressed(j.In, data); err != nil {
+		r.Err = err
+		return r
 	}
 	signed, p7, err := s.SignBytes(data, opts.Replace)
 	if err != nil {

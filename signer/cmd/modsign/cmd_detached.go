@@ -9,6 +9,7 @@ import (
 
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/mldsa"
+	"github.com/rules-modsign/rules_modsign/signer/modfile"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
@@ -57,6 +58,9 @@ func cmdDigest(e *env, args []string) error {
 		data, err := os.ReadFile(m)
 		if err != nil {
 			return fmt.Errorf("reading module: %w", err)
+		}
+		if err := modfile.RefuseCompressed(m, data); err != nil {
+			return err
 		}
 		kind := "digest:" + canonicalHash(*hash)
 		var tbs []byte
@@ -194,6 +198,9 @@ func cmdAttach(e *env, args []string) error {
 		data, err := os.ReadFile(m)
 		if err != nil {
 			return fmt.Errorf("reading module: %w", err)
+		}
+		if err := modfile.RefuseCompressed(m, data); err != nil {
+			return err
 		}
 		signed, p7, err := a.Attach(data, sig, *replace)
 		if err != nil {

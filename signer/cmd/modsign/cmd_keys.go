@@ -13,6 +13,7 @@ import (
 
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/mldsa"
+	"github.com/rules-modsign/rules_modsign/signer/modfile"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
 )
@@ -210,7 +211,7 @@ func cmdBlacklist(e *env, args []string) error {
 	}
 	var hashes []string
 	for _, m := range mods {
-		data, err := os.ReadFile(m)
+		data, _, err := modfile.Read(m) // the kernel hashes the module it loads: decompressed
 		if err != nil {
 			return fmt.Errorf("reading module: %w", err)
 		}

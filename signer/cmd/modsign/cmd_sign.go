@@ -18,6 +18,7 @@ import (
 	"github.com/rules-modsign/rules_modsign/signer/kernel"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
 	"github.com/rules-modsign/rules_modsign/signer/mldsa"
+	"github.com/rules-modsign/rules_modsign/signer/modfile"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 	"github.com/rules-modsign/rules_modsign/signer/pkcs11"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
@@ -360,6 +361,9 @@ func cmdSignFile(e *env, args []string) error {
 		data = d
 	} else if data, err = os.ReadFile(modulePath); err != nil {
 		return fmt.Errorf("%s: %w", modulePath, err)
+	}
+	if err := modfile.RefuseCompressed(modulePath, data); err != nil {
+		return err
 	}
 	// sign-file keeps the kernel tool's command line; the architecture and
 	// the kernel line come from the environment.

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/rules-modsign/rules_modsign/signer/kernel"
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/modfile"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
@@ -30,6 +33,9 @@ type verifyResult struct {
 	VerifyErrno string `json:"verify_errno"`
 	Hash        string `json:"hash"`
 	Kernel      string `json:"kernel"`
+	// Compression is the module file's compression (gzip, xz, zstd; "" for none): the
+	// kernel checks the signature of the decompressed module, and so does verify.
+	Compression string `json:"compression,omitempty"`
 }
 
 func cmdVerify(e *env, args []string) error {
@@ -86,23 +92,31 @@ func cmdVerify(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "modsign: note: Linux %s does not load trusted certificate %q (%s, %s): %s\n",
 			prof.Line(), d.Description(), d.Rule, d.Errno, d.Reason)
 	}
-	failed, ioErrors := 0, 0
-	results := make([]verifyResult, 0, len(modules))
-	for _, m := range modules {
-		r := verifyResult{Module: m, Kernel: prof.Line()}
-		data, err := os.ReadFile(m)
+	// Modules are read, decompressed and checked in parallel (a distribution kernel has
+	// thousands, xz-compressed); results are reported in argument order.
+	results := make([]verifyResult, len(modules))
+	forEachParallel(len(modules), func(i int) {
+		r := verifyResult{Module: modules[i], Kernel: prof.Line()}
+		data, comp, err := modfile.Read(modules[i])
+		r.Compression = string(comp)
 		if err != nil {
 			r.Errno, r.VerifyErrno, r.Reason = "EIO", "EIO", err.Error()
-			ioErrors++
 		} else {
 			v := prof.Verify(data, kr)
 			r.OK, r.Errno, r.VerifyErrno = v.OK, string(v.Errno), string(v.VerifyErrno)
 			r.Reason, r.KernelMessage, r.Rule, r.Signer, r.Hash = v.Reason, v.KernelMessage, v.Rule, v.Signer, v.Hash
 		}
+		results[i] = r
+	})
+	failed, ioErrors := 0, 0
+	for _, r := range results {
+		m := r.Module
+		if r.Errno == "EIO" {
+			ioErrors++
+		}
 		if !r.OK {
 			failed++
 		}
-		results = append(results, r)
 		if *asJSON {
 			continue
 		}
@@ -142,7 +156,8 @@ type infoJSON struct {
 	SigKey      string `json:"sig_key,omitempty"`
 	SigHashAlgo string `json:"sig_hashalgo,omitempty"`
 	Signature   string `json:"signature,omitempty"`
-	SignerIDBy  string `json:"signer_id,omitempty"` // "issuer+serial" or "skid"
+	SignerIDBy  string `json:"signer_id,omitempty"`   // "issuer+serial" or "skid"
+	Compression string `json:"compression,omitempty"` // gzip, xz, zstd: the fields are the decompressed module's, as modinfo's
 }
 
 func cmdInfo(e *env, args []string) error {
@@ -155,17 +170,35 @@ func cmdInfo(e *env, args []string) error {
 	if len(modules) == 0 {
 		return usageErr("info: no modules given")
 	}
+	// Read and decompressed in parallel; printed in argument order.
+	type read struct {
+		si     *sign.SigInfo
+		ok     bool
+		marker bool
+		comp   modfile.Compression
+		err    error
+	}
+	reads := make([]read, len(modules))
+	forEachParallel(len(modules), func(i int) {
+		data, comp, err := modfile.Read(modules[i])
+		r := read{comp: comp, err: err}
+		if err == nil {
+			r.si, r.ok = sign.ReadSigInfo(data)
+			r.marker = modsig.HasMarker(data)
+		}
+		reads[i] = r
+	})
 	failed := 0
-	for _, m := range modules {
-		data, err := os.ReadFile(m)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "modsign: error: %v\n", err)
+	for i, m := range modules {
+		r := reads[i]
+		if r.err != nil {
+			fmt.Fprintf(e.stderr, "modsign: error: %v\n", r.err)
 			failed++
 			continue
 		}
-		si, ok := sign.ReadSigInfo(data)
+		si, ok := r.si, r.ok
 		if *asJSON {
-			j := infoJSON{Module: m, Signed: ok}
+			j := infoJSON{Module: m, Signed: ok, Compression: string(r.comp)}
 			if ok {
 				j.SigID, j.Signer, j.SigHashAlgo = si.SigID, si.Signer, si.HashAlgo
 				j.SigKey, j.Signature = hex.EncodeToString(si.KeyID), hex.EncodeToString(si.Signature)
@@ -184,7 +217,7 @@ func cmdInfo(e *env, args []string) error {
 		}
 		if ok {
 			fmt.Fprint(e.stdout, si.ModinfoLines())
-		} else if modsig.HasMarker(data) {
+		} else if r.marker {
 			fmt.Fprintf(e.stderr, "modsign: warning: %s: has a signature marker but kmod could not decode the signature\n", m)
 		}
 	}
@@ -230,6 +263,9 @@ func stripOne(files *sign.Files, path, out string) error {
 	if err != nil {
 		return err
 	}
+	if err := modfile.RefuseCompressed(path, data); err != nil {
+		return err
+	}
 	sm, err := modsig.Split(data)
 	if errors.Is(err, modsig.ErrUnsigned) {
 		if out == "" {
@@ -250,4 +286,24 @@ func stripOne(files *sign.Files, path, out string) error {
 		mode = fi.Mode().Perm()
 	}
 	return files.Write(dest, sm.Module, mode, true)
+}
+
+// forEachParallel calls f(0) ... f(n-1) on GOMAXPROCS goroutines and returns when all are done.
+func forEachParallel(n int, f func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(n, runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
