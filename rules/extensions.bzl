@@ -1,7 +1,9 @@
 """Module extensions of rules_modsign (Bzlmod)."""
 
+load("//rules/private:cc_repository.bzl", "kernel_cc_host_toolchains")
 load("//rules/private:debian.bzl", "debian_kernel", "debian_package")
 load("//rules/private:local_kernel.bzl", "local_kernel_tree")
+load("//rules/private:qemu_repository.bzl", "system_qemu")
 load("//rules/private:repositories.bzl", "debian_linux_source", "local_signing_key")
 load("//rules/private:secure_boot_repository.bzl", "debian_secure_boot_firmware")
 
@@ -137,6 +139,73 @@ for the given suite) or from the repository cache, and unpacked with dpkg-deb.
             "image": attr.string(doc = "Boot image; default /boot/vmlinuz-<release> when readable."),
             "line": attr.string(doc = "Kernel line MAJOR.MINOR; default from the Makefile."),
             "cc": attr.string(doc = "Compiler; default from CONFIG_CC_VERSION_TEXT."),
+        }),
+    },
+)
+
+def _kernel_cc_impl(mctx):
+    repos = {}
+    for mod in mctx.modules:
+        for tag in mod.tags.host:
+            if tag.name in repos:
+                continue
+            repos[tag.name] = tag
+    if "rules_modsign_kernel_cc" not in repos:
+        kernel_cc_host_toolchains(name = "rules_modsign_kernel_cc")
+    for name, tag in repos.items():
+        kernel_cc_host_toolchains(name = name, default = tag.default, compilers = tag.compilers)
+
+kernel_cc = module_extension(
+    implementation = _kernel_cc_impl,
+    doc = """Kernel compilers from the machine, as `kernel_cc_toolchain` targets.
+
+rules_modsign itself uses this extension for `@rules_modsign_kernel_cc` (every `gcc` and
+`gcc-N` on `PATH`: `:gcc`, `:gcc-12`, ...), whose `:toolchain` (the machine's `gcc`, with the
+others as alternatives) it registers: nothing to do for the default. `kernel_cc.host(name, ...)`
+makes another such repository, e.g. with another default, to register yourself:
+
+```starlark
+kernel_cc = use_extension("@rules_modsign//rules:extensions.bzl", "kernel_cc")
+kernel_cc.host(name = "my_kernel_cc", default = "gcc-12")
+use_repo(kernel_cc, "my_kernel_cc")
+register_toolchains("@my_kernel_cc//:toolchain")
+```
+""",
+    tag_classes = {
+        "host": tag_class(attrs = {
+            "name": attr.string(mandatory = True, doc = "Repository name."),
+            "default": attr.string(default = "gcc", doc = "The compiler of its `:toolchain`."),
+            "compilers": attr.string_list(doc = "Only these names (default: every gcc and gcc-N on PATH)."),
+        }),
+    },
+)
+
+def _qemu_impl(mctx):
+    names = {}
+    for mod in mctx.modules:
+        for tag in mod.tags.system:
+            if tag.name in names:
+                continue
+            names[tag.name] = True
+            system_qemu(name = tag.name, binary = tag.binary, path = tag.path)
+    if "rules_modsign_qemu" not in names:
+        system_qemu(name = "rules_modsign_qemu")
+
+qemu = module_extension(
+    implementation = _qemu_impl,
+    doc = """The QEMU of kernel_module_qemu_test, from the machine.
+
+rules_modsign itself makes `@rules_modsign_qemu` (the `qemu-system-x86_64` on `PATH`) and
+registers its `:toolchain`; you need this extension only for a QEMU elsewhere on the machine:
+`qemu.system(name, path)` gives `@<name>//:toolchain`, to `register_toolchains` in your
+`MODULE.bazel` (yours are resolved first). A QEMU that is a Bazel artifact needs no extension:
+see `qemu_toolchain`.
+""",
+    tag_classes = {
+        "system": tag_class(attrs = {
+            "name": attr.string(mandatory = True, doc = "Repository name."),
+            "binary": attr.string(default = "qemu-system-x86_64", doc = "The program to look for on PATH."),
+            "path": attr.string(doc = "Its absolute path, instead of looking on PATH."),
         }),
     },
 )

@@ -3,7 +3,7 @@
 # gcc and git. It installs what it needs (apt packages, the Bazel chroot, Go modules).
 #
 #   tools/test.sh            everything
-#   tools/test.sh STEP...    some steps: go bazel workspace gazelle e2e dkms realkernel cache readme
+#   tools/test.sh STEP...    some steps: go bazel workspace gazelle e2e dkms realkernel cache readme toolchain
 #
 # Prints one line per step and a closing "N passed, N failed"; exits non-zero on failure.
 set -uo pipefail
@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 bazel=$repo/tools/bazel
 steps=("$@")
-[[ ${#steps[@]} -gt 0 ]] || steps=(go bazel workspace gazelle e2e dkms realkernel cache readme)
+[[ ${#steps[@]} -gt 0 ]] || steps=(go bazel workspace gazelle e2e dkms realkernel cache readme toolchain)
 passed=0 failed=0 failures=()
 log() { printf '\n=== %s\n' "$*"; }
 
@@ -41,6 +41,7 @@ host_packages() {
   command -v xz >/dev/null || need+=(xz-utils)     # compressed modules (signer/modfile)
   command -v zstd >/dev/null || need+=(zstd)
   [[ -x /usr/sbin/sfdisk || -x /sbin/sfdisk ]] || need+=(fdisk)
+  command -v jq >/dev/null || need+=(jq) # tools/toolchain_check.sh reads aquery's JSON
   [[ ${#need[@]} -eq 0 ]] && return 0
   [[ $(id -u) == 0 ]] || { echo "tools/test.sh: install ${need[*]} (needs root)"; return 1; }
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -99,11 +100,15 @@ step_realkernel() { tools/realkernel/check.sh; }
 # The README's MODULE.bazel and BUILD.bazel, verbatim, in a fresh workspace.
 step_readme() { tools/readme_test.sh; }
 
+# The kernel compiler in the action key: one module with gcc-12 and gcc-16, two keys; the
+# same compiler after bazel clean, a cache hit.
+step_toolchain() { tools/toolchain_check.sh; }
+
 for s in "${steps[@]}"; do
   case "$s" in
-    go | bazel | workspace | gazelle | e2e | dkms | realkernel | cache | readme) run_step "$s" "step_$s" ;;
+    go | bazel | workspace | gazelle | e2e | dkms | realkernel | cache | readme | toolchain) run_step "$s" "step_$s" ;;
     *)
-      echo "tools/test.sh: unknown step $s (go bazel workspace gazelle e2e dkms realkernel cache readme)"
+      echo "tools/test.sh: unknown step $s (go bazel workspace gazelle e2e dkms realkernel cache readme toolchain)"
       exit 2
       ;;
   esac

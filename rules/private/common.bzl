@@ -36,14 +36,6 @@ KEYGEN_EXECUTION_REQUIREMENTS = {
     "no-remote-exec": "1",
 }
 
-MODSIGN_ATTR = {
-    "_modsign": attr.label(
-        default = Label("//signer/cmd/modsign"),
-        executable = True,
-        cfg = "exec",
-    ),
-}
-
 def kernel_line_from_source(basename):
     """Reads the kernel line from a source tarball's file name.
 

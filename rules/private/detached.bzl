@@ -6,8 +6,9 @@ signatures (`modsign attach`), checking each against the certificate. No private
 input of any action.
 """
 
-load(":common.bzl", "HASHES", "MODSIGN_ATTR", "check_hash")
+load(":common.bzl", "HASHES", "check_hash")
 load(":providers.bzl", "KernelModuleInfo", "ModuleSigningKeyInfo")
+load(":toolchains.bzl", "MODSIGN_TOOLCHAIN_TYPE", "modsign_tool")
 
 visibility(["//rules/..."])
 
@@ -86,7 +87,7 @@ def _kernel_module_digests_impl(ctx):
     args.add("--list", out)
     args.add_all(srcs)
     ctx.actions.run(
-        executable = ctx.executable._modsign,
+        executable = modsign_tool(ctx),
         arguments = [args],
         inputs = inputs,
         outputs = [out],
@@ -126,7 +127,7 @@ For example, with OpenSSL and an RSA key:
 
 The action reads only public data (the modules), so it runs and caches anywhere.
 """,
-    attrs = dict({
+    attrs = {
         "modules": attr.label_list(
             mandatory = True,
             allow_files = [".ko"],
@@ -145,7 +146,8 @@ The action reads only public data (the modules), so it runs and caches anywhere.
             default = False,
             doc = "For an ML-DSA signer: write the signed attributes to sign (`signed-attrs:sha512` entries; needs hash = \"sha512\") instead of the pure form.",
         ),
-    }, **MODSIGN_ATTR),
+    },
+    toolchains = [MODSIGN_TOOLCHAIN_TYPE],
 )
 
 def _cert_file(what, target):
@@ -173,7 +175,7 @@ def _kernel_modules_attached_impl(ctx):
     args.add("--out-dir", outs[0].dirname)
     args.add_all(srcs)
     ctx.actions.run(
-        executable = ctx.executable._modsign,
+        executable = modsign_tool(ctx),
         arguments = [args],
         inputs = srcs + [cert, ctx.file.signatures],
         outputs = outs,
@@ -202,7 +204,7 @@ Outputs `<name>/<module file name>` for every module, and an output group per mo
 after it (`-` becomes `_`). The action has no private key among its inputs, so it may run
 and cache anywhere.
 """,
-    attrs = dict({
+    attrs = {
         "modules": attr.label_list(
             mandatory = True,
             allow_files = [".ko"],
@@ -227,5 +229,6 @@ and cache anywhere.
             default = False,
             doc = "Name the signer by subjectKeyIdentifier (sign-file -k) instead of issuer and serial.",
         ),
-    }, **MODSIGN_ATTR),
+    },
+    toolchains = [MODSIGN_TOOLCHAIN_TYPE],
 )

@@ -1,5 +1,6 @@
 """kernel_build and kernel_module."""
 
+load(":cc_toolchain.bzl", "KERNEL_CC_TOOLCHAIN", "select_kernel_cc")
 load(":common.bzl", "KERNEL_LINES", "kernel_line_from_source")
 load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo", "TrustedKeysInfo", "built_module_info")
 
@@ -36,8 +37,11 @@ KERNEL_BUILD_ATTRS = {
         doc = "A trusted_keys target: its certificates, revocations and fragment are applied.",
     ),
     "cc": attr.string(
-        default = "gcc",
-        doc = "The C compiler to build with (e.g. gcc-12 for older kernel lines). kernel_module uses the same.",
+        doc = "The C compiler to build with, among those of the resolved kernel compiler toolchain " +
+              "(`@rules_modsign//rules/toolchains:kernel_cc`): a compiler's name (\"gcc-12\": Linux 6.1 " +
+              "predates gcc 16), or any name ending in gcc-N for a gcc of major N. Default: the " +
+              "toolchain's own compiler (the machine's gcc). kernel_module uses the same; an unknown " +
+              "name fails at analysis, listing the registered compilers.",
     ),
     "jobs": attr.int(default = 2, doc = "make -j for the kernel build."),
     "line": attr.string(
@@ -63,6 +67,9 @@ KERNEL_BUILD_ATTRS = {
         cfg = "exec",
     ),
 }
+
+# Toolchains of rules with KERNEL_BUILD_ATTRS.
+KERNEL_BUILD_TOOLCHAINS = [KERNEL_CC_TOOLCHAIN]
 
 KernelFromSourceInfo = provider(
     doc = "Marks a kernel that kernel_build compiled: its bzImage carries no UEFI Secure Boot signature.",
@@ -91,6 +98,7 @@ def kernel_build_action(ctx, executable, wrapper_args = [], mnemonic = "KernelBu
     if ctx.attr.jobs < 1:
         fail("{}: jobs must be at least 1".format(what))
     tk = ctx.attr.trusted_keys[TrustedKeysInfo] if ctx.attr.trusted_keys else None
+    cc = select_kernel_cc(ctx, ctx.attr.cc, what)
     line = ctx.attr.line or kernel_line_from_source(ctx.file.source.basename)
     if ctx.attr.line and ctx.attr.line not in KERNEL_LINES:
         fail("{}: line {} is not one modsign has rules for ({}); leave it empty for another line (modules are then checked with the newest line's rules)".format(
@@ -112,7 +120,7 @@ def kernel_build_action(ctx, executable, wrapper_args = [], mnemonic = "KernelBu
         args.add("--base", ctx.file.base_config)
     else:
         args.add("--base", ctx.attr.base)
-    inputs = [ctx.file.source] + ctx.files.config_fragments
+    inputs = [ctx.file.source, cc.identity] + ctx.files.config_fragments
     if ctx.file.base_config:
         inputs.append(ctx.file.base_config)
     if tk:
@@ -123,7 +131,8 @@ def kernel_build_action(ctx, executable, wrapper_args = [], mnemonic = "KernelBu
             args.add("--blacklist", tk.blacklist)
             inputs.append(tk.blacklist)
     args.add_all(ctx.files.config_fragments, before_each = "--fragment")
-    args.add("--cc", ctx.attr.cc)
+    args.add("--cc", cc.compiler)
+    args.add("--cc-identity", cc.identity)
     args.add("--jobs", str(ctx.attr.jobs))
     args.add("--keyscan", ctx.executable._keyscan)
     args.add("--out-image", image)
@@ -135,14 +144,15 @@ def kernel_build_action(ctx, executable, wrapper_args = [], mnemonic = "KernelBu
     ctx.actions.run(
         executable = executable,
         arguments = [args],
-        inputs = inputs,
+        inputs = depset(inputs, transitive = [cc.files]),
         tools = [ctx.executable._kernel_build_sh, ctx.file._scripts_lib, ctx.executable._keyscan],
         outputs = [image, config, symvers, signing_cert, tree],
         mnemonic = mnemonic,
         progress_message = "Building kernel %{label} (" + ctx.file.source.basename + ", " + ctx.attr.base + ")",
         execution_requirements = KERNEL_BUILD_EXECUTION_REQUIREMENTS,
-        # make and the compiler come from PATH (with --incompatible_strict_action_env,
-        # a fixed /bin:/usr/bin:/usr/local/bin).
+        # make and the host tools come from PATH (with --incompatible_strict_action_env, a
+        # fixed /bin:/usr/bin:/usr/local/bin); the compiler is the toolchain's, checked by
+        # the script against its identity, an input.
         use_default_shell_env = True,
     )
     return [
@@ -157,7 +167,7 @@ def kernel_build_action(ctx, executable, wrapper_args = [], mnemonic = "KernelBu
             signing_cert = signing_cert,
             hashes = tk.hashes if tk else [],
             trusted_keys = tk,
-            cc = ctx.attr.cc,
+            cc = cc,
             line = line,
         ),
         KernelFromSourceInfo(),
@@ -181,6 +191,12 @@ Outputs: `<name>/bzImage`, `<name>/.config`, `<name>/Module.symvers`,
 `tree`, `<name>/build`: a relocatable kernel build tree for external modules (like Debian's
 linux-headers), which `kernel_module` uses.
 
+The compiler is a `kernel_cc_toolchain` (`cc` selects it among the resolved toolchain's, by
+name or gcc major): its identity file (path, version, sha256 of gcc, cc1, as and ld) is an input
+of the action, so another compiler is another action key, and the action fails before building
+if the compiler where it runs differs from that identity. `KernelBuildInfo.cc` passes it on to
+`kernel_module`.
+
 One action builds the whole kernel: it is cached as a unit, and a change to the trusted keys
 reruns it (make itself redoes only `certs/` and the link, but Bazel starts from a clean tree;
 about 2.5 to 6 minutes for tinyconfig on 2 cores). Per-object kernel builds, as in
@@ -189,6 +205,7 @@ kernel itself is what you develop. Use kernel_build when the kernel is a fixture
 """,
     attrs = KERNEL_BUILD_ATTRS,
     provides = [KernelBuildInfo],
+    toolchains = KERNEL_BUILD_TOOLCHAINS,
 )
 
 def _kernel_module_impl(ctx):
@@ -229,19 +246,22 @@ def _kernel_module_impl(ctx):
     if ctx.attr.ccflags:
         args.add("--ccflags", " ".join(ctx.attr.ccflags))
     args.add("--module-name", module_name)
+    args.add("--cc", kernel.cc.compiler)
+    args.add("--cc-identity", kernel.cc.identity)
     args.add("--out-ko", ko)
     args.add("--out-symvers", symvers)
     ctx.actions.run(
         executable = ctx.executable._kernel_module_sh,
         arguments = [args],
-        inputs = depset(srcs + [ctx.file.kbuild, kernel.tree], transitive = [dep_symvers]),
+        inputs = depset(srcs + [ctx.file.kbuild, kernel.tree, kernel.cc.identity], transitive = [dep_symvers, kernel.cc.files]),
         tools = [ctx.file._scripts_lib],
         outputs = [ko, symvers],
         mnemonic = "KernelModule",
         progress_message = "Building kernel module %{label}",
         execution_requirements = KERNEL_BUILD_EXECUTION_REQUIREMENTS,
-        # make and the compiler come from PATH (with --incompatible_strict_action_env,
-        # a fixed /bin:/usr/bin:/usr/local/bin).
+        # make comes from PATH (with --incompatible_strict_action_env, a fixed
+        # /bin:/usr/bin:/usr/local/bin); the compiler is the kernel's, checked by the script
+        # against its identity, an input.
         use_default_shell_env = True,
     )
     return [
@@ -258,6 +278,10 @@ Runs `make -C <kernel tree> M=<dir> modules` in a fresh directory holding exactl
 `srcs` and `hdrs` (each at its path relative to the Kbuild file's package, so one source tree
 can be built against several kernels from other packages), and `deps`' Module.symvers as
 KBUILD_EXTRA_SYMBOLS. The output `<name>/<module_name>.ko` feeds kernel_module_signed.
+
+The compiler is the kernel's (`KernelBuildInfo.cc`, a `kernel_cc_toolchain`): its identity file
+is an input, so another compiler is another action key, and the action fails if the compiler
+where it runs differs from that identity.
 """,
     attrs = {
         "srcs": attr.label_list(

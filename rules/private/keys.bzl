@@ -1,7 +1,8 @@
 """x509_keypair and module_signing_key."""
 
-load(":common.bzl", "KEYGEN_EXECUTION_REQUIREMENTS", "KEY_TYPES", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS")
+load(":common.bzl", "KEYGEN_EXECUTION_REQUIREMENTS", "KEY_TYPES", "SIGN_EXECUTION_REQUIREMENTS")
 load(":providers.bzl", "ModuleSigningKeyInfo")
+load(":toolchains.bzl", "MODSIGN_TOOLCHAIN_TYPE", "modsign_tool")
 
 visibility(["//rules/..."])
 
@@ -10,9 +11,9 @@ def _certinfo(ctx, cert):
     ctx.actions.run_shell(
         inputs = [cert],
         outputs = [identity],
-        tools = [ctx.executable._modsign],
+        tools = [modsign_tool(ctx)],
         command = '"$1" certinfo --json "$2" > "$3"',
-        arguments = [ctx.executable._modsign.path, cert.path, identity.path],
+        arguments = [modsign_tool(ctx).executable.path, cert.path, identity.path],
         mnemonic = "ModsignCertinfo",
         progress_message = "Reading the identity of %{label}",
     )
@@ -35,7 +36,7 @@ def _x509_keypair_impl(ctx):
     args.add("--cert", cert)
     args.add("--der", der)
     ctx.actions.run(
-        executable = ctx.executable._modsign,
+        executable = modsign_tool(ctx),
         arguments = [args],
         outputs = [key, cert, der],
         mnemonic = "ModsignKeygen",
@@ -78,7 +79,7 @@ its outputs never enter a remote cache (`no-remote`). For release keys use
 Outputs: `<name>.crt.pem` and `<name>.crt.der` (default outputs), `<name>.key.pem`
 (output group `private_key`), `<name>.identity.json` (output group `identity`).
 """,
-    attrs = dict({
+    attrs = {
         "common_name": attr.string(
             mandatory = True,
             doc = "The certificate's subject CN, e.g. \"Out of tree build key\". The kernel shows it in /proc/keys.",
@@ -93,7 +94,8 @@ Outputs: `<name>.crt.pem` and `<name>.crt.der` (default outputs), `<name>.key.pe
             default = False,
             doc = "Add extendedKeyUsage codeSigning, for kernels with CONFIG_CHECK_CODESIGN_EKU.",
         ),
-    }, **MODSIGN_ATTR),
+    },
+    toolchains = [MODSIGN_TOOLCHAIN_TYPE],
     provides = [ModuleSigningKeyInfo],
 )
 
@@ -133,7 +135,7 @@ def _module_signing_key_impl(ctx):
         # the private key), so certinfo and trusted_keys only ever read the public certificate.
         cert = ctx.actions.declare_file(ctx.label.name + ".crt.pem")
         ctx.actions.run(
-            executable = ctx.executable._modsign,
+            executable = modsign_tool(ctx),
             arguments = ["cert-extract", "--out", cert.path, key.path],
             inputs = [key],
             outputs = [cert],
@@ -179,7 +181,7 @@ environment or the URI, since an action's environment and arguments are part of 
 execution logs and remote caches keep. Its output is cacheable: RSA signatures are deterministic, so the token's signature equals
 any earlier one.
 """,
-    attrs = dict({
+    attrs = {
         "key": attr.label(
             allow_single_file = True,
             doc = "The private key: PEM or DER, RSA (PKCS#1 or PKCS#8) or EC; may be the seed's combined `kernel_key.pem`. Leave it out for a key in a PKCS#11 token (`pkcs11_uri`).",
@@ -202,7 +204,8 @@ any earlier one.
             doc = "A file holding the PIN of an encrypted key (like KBUILD_SIGN_PIN).",
         ),
         "common_name": attr.string(doc = "The certificate's subject CN, for messages and tests (optional)."),
-    }, **MODSIGN_ATTR),
+    },
+    toolchains = [MODSIGN_TOOLCHAIN_TYPE],
     provides = [ModuleSigningKeyInfo],
 )
 

@@ -1,5 +1,6 @@
 """prebuilt_kernel and prebuilt_kernel_module: kernels and modules built elsewhere."""
 
+load(":cc_toolchain.bzl", "KERNEL_CC_TOOLCHAIN", "select_kernel_cc")
 load(":common.bzl", "HASHES")
 load(":providers.bzl", "KernelBuildInfo", "KernelModuleInfo")
 
@@ -43,6 +44,10 @@ def _prebuilt_kernel_impl(ctx):
     if not ctx.attr.cc:
         fail("{}: cc is empty; name the compiler the kernel was built with (e.g. gcc-12)".format(what))
 
+    # Modules must be built with the kernel's compiler (its major at least: the kernel's
+    # .config records the gcc version its flags were chosen for).
+    cc = select_kernel_cc(ctx, ctx.attr.cc, what + " (the kernel was built with " + ctx.attr.cc + ")")
+
     tree_root = _root(ctx.files.tree, "Makefile", what, "tree")
     common_root = _root(ctx.files.common, "Makefile", what, "common") if ctx.files.common else None
     kbuild_root = _root(ctx.files.kbuild, "scripts/Makefile.build", what, "kbuild") if ctx.files.kbuild else None
@@ -79,7 +84,6 @@ def _prebuilt_kernel_impl(ctx):
     args.add("--symvers", symvers)
     if ctx.attr.release:
         args.add("--release", ctx.attr.release)
-    args.add("--cc", ctx.attr.cc)
     args.add_all([tree], before_each = "--out", expand_directories = False)
     ctx.actions.run(
         executable = ctx.executable._prebuilt_kernel_sh,
@@ -98,7 +102,7 @@ def _prebuilt_kernel_impl(ctx):
         signing_cert = ctx.file.signing_cert,
         hashes = list(ctx.attr.hashes),
         trusted_keys = None,
-        cc = ctx.attr.cc,
+        cc = cc,
         line = line,
     )
     files = [f for f in [ctx.file.image, config, symvers, ctx.file.signing_cert] if f]
@@ -122,6 +126,9 @@ What it takes:
 - Another rule set's output: `tree` = one directory (a tree artifact), with `config` and
   `symvers` given as files (a directory's contents are unknown at analysis).
 - Any build tree with `make modules_prepare` done, plus the full build's `Module.symvers`.
+
+`cc` selects the compiler modules are built with among the registered kernel compilers
+(`kernel_cc_toolchain`), by name or gcc major, at analysis.
 
 One action (`PrebuiltKernelTree`) copies the layers into one self-contained tree (symbolic
 links resolved, Debian's absolute include replaced by the `-common` Makefile) and checks it has
@@ -166,7 +173,7 @@ whose UTS_RELEASE is not `release`, a split tree without its `common` or `kbuild
         ),
         "cc": attr.string(
             default = "gcc",
-            doc = "The C compiler the kernel was built with (Debian 6.1: gcc-12); modules are built with the same.",
+            doc = "The C compiler the kernel was built with (Debian 6.1: gcc-12, or its CONFIG_CC_VERSION_TEXT's first word): modules are built with the registered kernel compiler of that name or, failing that, of the same gcc major (`kernel_cc_toolchain`); none fails at analysis, listing the registered ones.",
         ),
         "hashes": attr.string_list(
             doc = "Module signature hashes the kernel accepts (its built-in CRYPTO_SHA*: Debian 6.1 has sha256 built in, sha512 as a module). [] = unknown, no check.",
@@ -182,6 +189,7 @@ whose UTS_RELEASE is not `release`, a split tree without its `common` or `kbuild
         ),
     },
     provides = [KernelBuildInfo],
+    toolchains = [KERNEL_CC_TOOLCHAIN],
 )
 
 def _prebuilt_kernel_module_impl(ctx):

@@ -1,7 +1,8 @@
 """kernel_module_signed and kernel_modules_signed."""
 
-load(":common.bzl", "HASHES", "KERNEL_LINES", "MODSIGN_ATTR", "SIGN_EXECUTION_REQUIREMENTS")
+load(":common.bzl", "HASHES", "KERNEL_LINES", "SIGN_EXECUTION_REQUIREMENTS")
 load(":providers.bzl", "KernelModuleInfo", "ModuleSigningKeyInfo")
+load(":toolchains.bzl", "MODSIGN_TOOLCHAIN_TYPE", "modsign_tool")
 
 visibility(["//rules/..."])
 
@@ -103,7 +104,7 @@ def _kernel_module_signed_impl(ctx):
     args.add("--out", out)
     args.add(src)
     ctx.actions.run(
-        executable = ctx.executable._modsign,
+        executable = modsign_tool(ctx),
         arguments = [args],
         inputs = inputs + [src],
         outputs = [out],
@@ -116,7 +117,7 @@ def _kernel_module_signed_impl(ctx):
         _signed_info(ctx, out, src, info, key_info),
     ]
 
-_COMMON_ATTRS = dict({
+_COMMON_ATTRS = {
     "signing_key": attr.label(
         mandatory = True,
         providers = [ModuleSigningKeyInfo],
@@ -131,7 +132,7 @@ _COMMON_ATTRS = dict({
         default = False,
         doc = "Name the signer by subjectKeyIdentifier (sign-file -k) instead of issuer and serial.",
     ),
-}, **MODSIGN_ATTR)
+}
 
 kernel_module_signed = rule(
     implementation = _kernel_module_signed_impl,
@@ -152,6 +153,7 @@ a remote executor. Its output, the signed module, is cacheable locally and remot
         ),
         "out": attr.string(doc = "Output file name, relative to the package. Default: `<name>/<module file name>`."),
     }, **_COMMON_ATTRS),
+    toolchains = [MODSIGN_TOOLCHAIN_TYPE],
     provides = [KernelModuleInfo],
 )
 
@@ -189,7 +191,7 @@ def _kernel_modules_signed_impl(ctx):
     args.add("--out-dir", outs[0].dirname)
     args.add_all(srcs)
     ctx.actions.run(
-        executable = ctx.executable._modsign,
+        executable = modsign_tool(ctx),
         arguments = [args],
         inputs = inputs + srcs,
         outputs = outs,
@@ -216,4 +218,5 @@ kernel_module_signed per module where fine-grained incrementality matters more.
             doc = "The modules to sign: kernel_module targets, targets with .ko outputs, or .ko files.",
         ),
     }, **_COMMON_ATTRS),
+    toolchains = [MODSIGN_TOOLCHAIN_TYPE],
 )

@@ -1,7 +1,8 @@
 """trusted_keys: what the kernel trusts, revokes and enforces."""
 
-load(":common.bzl", "HASHES", "HASH_KCONFIG", "MODSIGN_ATTR")
+load(":common.bzl", "HASHES", "HASH_KCONFIG")
 load(":providers.bzl", "ModuleSigningKeyInfo", "TrustedKeysInfo")
+load(":toolchains.bzl", "MODSIGN_TOOLCHAIN_TYPE", "modsign_tool")
 
 visibility(["//rules/..."])
 
@@ -63,7 +64,7 @@ def _modsign_cert_list(ctx, command, suffix, certs, progress_message, modules = 
     args.add_all(modules, before_each = "--module")
     args.add_all(certs)
     ctx.actions.run(
-        executable = ctx.executable._modsign,
+        executable = modsign_tool(ctx),
         arguments = [args],
         inputs = certs + modules,
         outputs = [out],
@@ -128,7 +129,7 @@ Pass it to `kernel_build(trusted_keys = ...)`, which applies all three. To revok
 was trusted before, keep it in `certs` and add it to `revoked`: the kernel then refuses every
 module it signed.
 """,
-    attrs = dict({
+    attrs = {
         "certs": attr.label_list(
             mandatory = True,
             allow_files = [".pem", ".crt", ".der", ".x509"],
@@ -152,6 +153,7 @@ cycle); list released or checked-in files, or modules built for another kernel."
             values = HASHES,
             doc = "MODULE_SIG_HASH: the hash the kernel signs its own modules with. SHA-3 needs Linux 6.7 or later.",
         ),
-    }, **MODSIGN_ATTR),
+    },
+    toolchains = [MODSIGN_TOOLCHAIN_TYPE],
     provides = [TrustedKeysInfo],
 )

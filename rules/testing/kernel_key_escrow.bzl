@@ -12,7 +12,7 @@ That build setting has no other reader.
 """
 
 load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
-load("//rules/private:kernel.bzl", "KERNEL_BUILD_ATTRS", "kernel_build_action")
+load("//rules/private:kernel.bzl", "KERNEL_BUILD_ATTRS", "KERNEL_BUILD_TOOLCHAINS", "kernel_build_action")
 load("//rules/private:providers.bzl", "KernelBuildInfo")
 
 def _kernel_build_key_escrow_impl(ctx):
@@ -39,4 +39,5 @@ kernel_build_key_escrow = rule(
         ),
     }),
     provides = [KernelBuildInfo],
+    toolchains = KERNEL_BUILD_TOOLCHAINS,
 )

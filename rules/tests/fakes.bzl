@@ -5,7 +5,7 @@ actions that would make them are trivial and never run: analysis tests only anal
 kernel_test.bzl checks that their field sets equal those of the real rules.
 """
 
-load("//rules:defs.bzl", "KernelBuildInfo", "KernelModuleInfo")
+load("//rules:defs.bzl", "KernelBuildInfo", "KernelCcInfo", "KernelModuleInfo")
 load("//rules/private:providers.bzl", "built_module_info")
 
 def _placeholder(ctx, name, content = ""):
@@ -31,7 +31,16 @@ def _fake_kernel_build_impl(ctx):
             signing_cert = signing_cert,
             hashes = ctx.attr.hashes,
             trusted_keys = None,
-            cc = "gcc",
+            cc = KernelCcInfo(
+                name = "gcc",
+                compiler = "/usr/bin/gcc",
+                version = "12.2.0",
+                version_text = "gcc (fake) 12.2.0",
+                target = "x86_64-linux-gnu",
+                identity = _placeholder(ctx, "gcc.identity", "compiler /usr/bin/gcc\n"),
+                files = depset(),
+                label = ctx.label,
+            ),
             line = ctx.attr.line,
         ),
     ]

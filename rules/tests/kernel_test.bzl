@@ -34,21 +34,22 @@ def _kernel_build_test_impl(ctx):
     asserts.true(env, info.tree.is_directory, "the build tree is a directory")
     asserts.equals(env, tk.hashes, info.hashes, "the kernel accepts the hashes of its trusted_keys")
     asserts.equals(env, tk.bundle, info.trusted_keys.bundle)
-    asserts.equals(env, "gcc-12", info.cc)
+    asserts.equals(env, "gcc-12", info.cc.name)
 
     build = only_action(env, actions, "KernelBuild")
     if build:
         asserts.true(env, "no-remote-exec" in execution_info(build), "KernelBuild uses the host's compiler: no-remote-exec")
         asserts.equals(env, [], has_any(execution_info(build), NO_REMOTE_CACHE), "the kernel stays cacheable")
         inputs = build.inputs.to_list()
-        for f in [ctx.file.source, tk.bundle, tk.fragment, tk.blacklist, ctx.file.fragment]:
+        for f in [ctx.file.source, tk.bundle, tk.fragment, tk.blacklist, ctx.file.fragment, info.cc.identity]:
             asserts.true(env, f in inputs, "KernelBuild must read " + f.short_path)
         asserts.equals(
             env,
             sorted([info.image.path, info.config.path, info.symvers.path, info.signing_cert.path, info.tree.path]),
             sorted([f.path for f in build.outputs.to_list()]),
         )
-        asserts.equals(env, "gcc-12", arg_after(build.argv, "--cc"))
+        asserts.equals(env, info.cc.compiler, arg_after(build.argv, "--cc"))
+        asserts.equals(env, info.cc.identity.path, arg_after(build.argv, "--cc-identity"))
         asserts.equals(env, tk.bundle.path, arg_after(build.argv, "--trusted-keys"))
         asserts.equals(env, tk.blacklist.path, arg_after(build.argv, "--blacklist"))
 
@@ -101,6 +102,7 @@ _KERNEL_BUILD_SH_FLAGS = [
     "--trusted-keys",
     "--blacklist",
     "--cc",
+    "--cc-identity",
     "--jobs",
     "--keyscan",
     "--out-image",
@@ -180,7 +182,7 @@ def _kernel_module_test_impl(ctx):
         asserts.equals(env, [], has_any(execution_info(compile), NO_REMOTE_CACHE), "the module stays cacheable")
 
         # Exactly the declared inputs (plus the scripts): sources, Kbuild, the tree, deps' symvers.
-        expected = ctx.files.srcs + [ctx.file.kbuild, kernel.tree, dep.symvers]
+        expected = ctx.files.srcs + [ctx.file.kbuild, kernel.tree, dep.symvers, kernel.cc.identity]
         tools = [ctx.attr._script[DefaultInfo].files_to_run.executable, ctx.file._lib]
         got = compile.inputs.to_list()
         for tool in tools:
@@ -190,6 +192,8 @@ def _kernel_module_test_impl(ctx):
         asserts.equals(env, kernel.tree.path, arg_after(compile.argv, "--tree"))
         asserts.equals(env, dep.symvers.path, arg_after(compile.argv, "--symvers"))
         asserts.equals(env, ctx.attr.expect_module_name, arg_after(compile.argv, "--module-name"))
+        asserts.equals(env, kernel.cc.compiler, arg_after(compile.argv, "--cc"), "the module is built with the kernel's compiler")
+        asserts.equals(env, kernel.cc.identity.path, arg_after(compile.argv, "--cc-identity"))
 
     # The fake module's provider has exactly the real one's fields.
     asserts.equals(env, provider_fields(info), provider_fields(dep), "fake_kernel_module's KernelModuleInfo fields")

@@ -32,6 +32,7 @@ CHROOT_PACKAGES=(
   dkms # tools/dkms_check.sh: Debian's DKMS signing with modsign sign-file
   # UEFI Secure Boot tests: the ESP image (mtools, sfdisk) and the varstore (virt-fw-vars, sid only).
   mtools fdisk python3-virt-firmware python3-pefile python3-importlib-resources
+  gcc-16 # tools/toolchain_check.sh: a second kernel compiler next to gcc-12, whatever sid's default gcc becomes
 )
 
 stamp_id() {

@@ -4,13 +4,16 @@
 # Usage (every path is relative to the current directory, Bazel's execroot):
 #   kernel_build.sh --tarball linux-source-X.tar.xz --base tinyconfig
 #       [--fragment F]... [--trusted-keys BUNDLE.pem] [--blacklist LIST]
-#       [--cc gcc-12] [--jobs N] [--out-signing-cert signing_key.x509]
+#       [--cc /usr/bin/gcc-12 --cc-identity IDENTITY] [--jobs N]
+#       [--out-signing-cert signing_key.x509]
 #       --keyscan KEYSCAN
 #       --out-image bzImage --out-config config --out-symvers Module.symvers
 #       --out-tree DIR
 #
 # --base is a make config target (tinyconfig, allnoconfig, defconfig, ...) or
-# the path of a full .config file to start from.
+# the path of a full .config file to start from. --cc is the compiler (CC= and
+# HOSTCC=); --cc-identity its kernel_cc_toolchain identity, which the compiler
+# must still match here (lib.sh's cc_check) before anything is built.
 #
 # What it does, in a fresh temporary directory:
 #   1. untar, `make <base>`, merge the fragments with merge_config.sh -m,
@@ -36,7 +39,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # kernel_build ARGS...: steps 1 to 5 (see above). The private key is still at
 # $key when it returns; publish_outputs destroys it.
 kernel_build() {
-  tarball="" base="" cc="" jobs=2 trusted="" blacklist="" keyscan=""
+  tarball="" base="" cc="" cc_identity="" jobs=2 trusted="" blacklist="" keyscan=""
   out_image="" out_config="" out_symvers="" out_tree="" out_cert=""
   fragments=()
   while [[ $# -gt 0 ]]; do
@@ -47,6 +50,7 @@ kernel_build() {
       --trusted-keys) trusted=$2; shift 2 ;;
       --blacklist) blacklist=$2; shift 2 ;;
       --cc) cc=$2; shift 2 ;;
+      --cc-identity) cc_identity=$2; shift 2 ;;
       --jobs) jobs=$2; shift 2 ;;
       --keyscan) keyscan=$2; shift 2 ;;
       --out-image) out_image=$2; shift 2 ;;
@@ -54,7 +58,7 @@ kernel_build() {
       --out-symvers) out_symvers=$2; shift 2 ;;
       --out-tree) out_tree=$2; shift 2 ;;
       --out-signing-cert) out_cert=$2; shift 2 ;;
-      -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+      -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
       *) die "unknown argument '$1' (see --help)" ;;
     esac
   done
@@ -66,6 +70,8 @@ kernel_build() {
   [[ -z $trusted || -f $trusted ]] || die "--trusted-keys $trusted: no such file"
   [[ -z $blacklist || -f $blacklist ]] || die "--blacklist $blacklist: no such file"
   [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs $jobs: not a positive integer"
+  [[ -z $cc_identity || -n $cc ]] || die "--cc-identity needs --cc"
+  [[ -z $cc || -n $cc_identity ]] || die "--cc $cc needs --cc-identity (the kernel_cc_toolchain's identity file)"
   if [[ -n $trusted ]] && ! grep -q -- '-----BEGIN CERTIFICATE-----' "$trusted"; then
     die "--trusted-keys $trusted: no PEM certificate in it"
   fi
@@ -122,6 +128,7 @@ kernel_build() {
   # Reproducibility knobs; the kernel still differs per build because its
   # signing key is generated afresh.
   kbuild_env
+  [[ -z $cc ]] || cc_check "$cc_identity" "$cc"
   mapfile -t mkargs < <(cc_make_args "$cc" "--cc $cc")
   [[ -z $cc || ${#mkargs[@]} -gt 0 ]] || exit 1
   # certs/check-blacklist-hashes.awk needs GNU awk (match() with an array).

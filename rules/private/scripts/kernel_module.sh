@@ -5,6 +5,7 @@
 # Usage (every path is relative to the current directory, Bazel's execroot):
 #   kernel_module.sh --tree DIR --kbuild PATH --pkg-dir PKG [--src FILE]...
 #       [--symvers DEP.symvers]... [--ccflags "..."] [--module-name NAME]
+#       [--cc /usr/bin/gcc-12 --cc-identity IDENTITY]
 #       --out-ko OUT.ko --out-symvers OUT.symvers
 #
 # The Kbuild file is copied as "Kbuild" and every --src keeps its path
@@ -13,6 +14,9 @@
 #   make -C <copy of TREE> M=<that directory> KBUILD_EXTRA_SYMBOLS=<deps> modules
 # runs, and the module (NAME.ko, or the only .ko built) and its
 # Module.symvers are copied out. The kernel tree is only read (checked).
+# --cc is the compiler (the kernel's); it must match --cc-identity, its
+# kernel_cc_toolchain identity (lib.sh's cc_check). Without --cc, the CC the
+# tree records (rules_modsign.env) is used, unchecked.
 # Output is quiet on success; the build log is printed on failure.
 set -euo pipefail
 
@@ -20,7 +24,7 @@ prog=kernel_module.sh
 # shellcheck source=rules/private/scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-tree="" kbuild="" pkg="" ccflags="" name="" out_ko="" out_symvers=""
+tree="" kbuild="" pkg="" ccflags="" name="" out_ko="" out_symvers="" cc="" cc_identity=""
 srcs=() symvers=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -31,9 +35,11 @@ while [[ $# -gt 0 ]]; do
     --symvers) symvers+=("$2"); shift 2 ;;
     --ccflags) ccflags=$2; shift 2 ;;
     --module-name) name=$2; shift 2 ;;
+    --cc) cc=$2; shift 2 ;;
+    --cc-identity) cc_identity=$2; shift 2 ;;
     --out-ko) out_ko=$2; shift 2 ;;
     --out-symvers) out_symvers=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -48,6 +54,8 @@ done
 for s in "${srcs[@]}"; do [[ -f $s ]] || die "--src $s: no such file"; done
 for s in "${symvers[@]}"; do [[ -f $s ]] || die "--symvers $s: no such file"; done
 [[ -z $name || $name =~ ^[A-Za-z0-9_-]+$ ]] || die "--module-name '$name': want letters, digits, '_' or '-'"
+[[ -z $cc_identity || -n $cc ]] || die "--cc-identity needs --cc"
+[[ -z $cc || -n $cc_identity ]] || die "--cc $cc needs --cc-identity (the kernel_cc_toolchain's identity file)"
 pkg=${pkg%/}
 [[ $pkg != . ]] || pkg=""
 
@@ -88,13 +96,13 @@ ktree=$(abspath "$tree")
 stamp=$work/stamp
 touch "$stamp"
 
-cc=""
-if [[ -f $ktree/rules_modsign.env ]]; then
+kbuild_env
+if [[ -n $cc ]]; then
+  cc_check "$cc_identity" "$cc"
+elif [[ -f $ktree/rules_modsign.env ]]; then
   cc=$(sed -n 's/^CC=//p' "$ktree/rules_modsign.env" | head -n1)
   cc=${cc//\'/}
 fi
-
-kbuild_env
 mapfile -t mkargs < <(cc_make_args "$cc" "the kernel in $tree was built with CC=$cc")
 [[ -z $cc || ${#mkargs[@]} -gt 0 ]] || exit 1
 # make -C runs the compiler in the tree: map the tree itself too (the compile directory in

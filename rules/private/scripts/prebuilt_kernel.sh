@@ -5,7 +5,7 @@
 #
 # Usage (paths relative to the current directory, Bazel's execroot):
 #   prebuilt_kernel.sh [--kbuild DIR] [--common DIR] --tree DIR
-#       [--config FILE] [--symvers FILE] [--release R] [--cc CC] --out DIR
+#       [--config FILE] [--symvers FILE] [--release R] --out DIR
 #
 # Layers are copied in this order, later ones winning: --kbuild (Debian's
 # linux-kbuild-X: scripts/ and tools/ with the host programs), --common (the
@@ -20,14 +20,15 @@
 # an external module build reads (Makefile, .config, include/config/auto.conf,
 # include/generated/autoconf.h, scripts/mod/modpost, Module.symvers), and its
 # UTS_RELEASE must equal --release when given. It gets a
-# rules_modsign.env (KERNELRELEASE, CC) for kernel_module.sh. The output is
+# rules_modsign.env (KERNELRELEASE) for kernel_module.sh, which gets the compiler
+# from the rule (the kernel_cc_toolchain), so the tree does not depend on it. The output is
 # assembled in a temporary directory and renamed into place.
 set -euo pipefail
 
 prog=prebuilt_kernel.sh
 die() { echo "$prog: error: $*" >&2; exit 1; }
 
-kbuild="" common="" tree="" config="" symvers="" release="" cc="" out=""
+kbuild="" common="" tree="" config="" symvers="" release="" out=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --kbuild) kbuild=$2; shift 2 ;;
@@ -36,7 +37,6 @@ while [[ $# -gt 0 ]]; do
     --config) config=$2; shift 2 ;;
     --symvers) symvers=$2; shift 2 ;;
     --release) release=$2; shift 2 ;;
-    --cc) cc=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -111,7 +111,6 @@ fi
 {
   echo "# Written by rules_modsign prebuilt_kernel.sh; read by kernel_module.sh."
   printf 'KERNELRELEASE=%q\n' "$got"
-  printf 'CC=%q\n' "$cc"
 } >"$tmp/rules_modsign.env"
 chmod -R u+rwX,go+rX "$tmp"
 rm -rf "$out"

@@ -5,8 +5,11 @@
 //	driver --kernel bzImage --initramfs initramfs.cpio.gz
 //	    [--expect-loaded NAME]... [--expect-rejected NAME=ERRNO]...
 //	    [--expect-key SUBSTRING]... [--timeout 120s] [--serial-log PATH]
-//	    [--qemu qemu-system-x86_64] [--accel auto|kvm|tcg] [--kvm-probe 6s]
+//	    [--qemu qemu-system-x86_64] [--qemu-version TEXT] [--accel auto|kvm|tcg] [--kvm-probe 6s]
 //	    [--memory 256] [--append "extra kernel args"]
+//
+// kernel_module_qemu_test passes --qemu and --qemu-version from its QEMU
+// toolchain; a relative --qemu is a path in the test's runfiles.
 //
 // NAME is the module's file name in the initramfs (with or without ".ko").
 // With --accel auto the driver boots with KVM when /dev/kvm is usable, and if
@@ -45,6 +48,7 @@ type config struct {
 	kvmUsable                                             func() bool
 	uefi                                                  uefiConfig                    // uefi.go
 	sec                                                   protocol.SecurityExpectations // uefi.go
+	qemuVersion                                           string                        // from the QEMU toolchain, for the log
 }
 
 func main() {
@@ -63,6 +67,7 @@ func parseFlags(args []string) (*config, error) {
 	fs := flag.NewFlagSet("driver", flag.ContinueOnError)
 	cfg := &config{exp: protocol.Expectations{Rejected: map[string]string{}}, kvmUsable: kvmUsable}
 	fs.StringVar(&cfg.qemu, "qemu", "qemu-system-x86_64", "QEMU binary")
+	fs.StringVar(&cfg.qemuVersion, "qemu-version", "", "the QEMU's version, as its toolchain recorded it (for the log)")
 	fs.StringVar(&cfg.kernel, "kernel", "", "kernel image (bzImage), required")
 	fs.StringVar(&cfg.initramfs, "initramfs", "", "initramfs (gzip'ed newc cpio), required")
 	fs.StringVar(&cfg.serialLog, "serial-log", "", "write the serial console log here (default $TEST_UNDECLARED_OUTPUTS_DIR/serial.log)")
@@ -166,6 +171,9 @@ func run(cfg *config, stdout io.Writer) error {
 		}
 	}
 	defer cfg.uefi.cleanup()
+	if cfg.qemuVersion != "" {
+		fmt.Fprintf(logw, "=== driver: %s (%s)\n", cfg.qemu, cfg.qemuVersion)
+	}
 	fmt.Fprintf(logw, "=== driver: booting with %s\n", accel)
 	rep, err := boot(ctx, cfg, accel, probe, logw)
 	if errors.Is(err, errProbeFailed) {

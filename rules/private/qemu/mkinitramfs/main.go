@@ -1,9 +1,11 @@
 // Command mkinitramfs writes the initramfs for a rules_modsign QEMU test.
 //
-//	mkinitramfs --init INIT [--module FILE.ko=NAME]... [--keep-module FILE.ko=NAME]... --out initramfs.cpio.gz
+//	mkinitramfs --init INIT [--module FILE.ko=NAME]... [--module-dir DIR]... [--keep-module FILE.ko=NAME]... --out initramfs.cpio.gz
 //
 // --module entries are loaded in the order given and unloaded again after a
-// successful load; --keep-module entries (dependencies) are loaded first, in
+// successful load; --module-dir adds every *.ko file of DIR (a tree artifact,
+// e.g. a generated corpus) at that place, in name order, named by its base
+// name; --keep-module entries (dependencies) are loaded first, in
 // their order, and stay loaded. NAME is the file name under /modules that the
 // guest reports results for; "=NAME" may be left out to use FILE's base name.
 // The archive is byte-identical for identical inputs.
@@ -16,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/rules-modsign/rules_modsign/rules/private/qemu/initramfs"
@@ -45,6 +48,38 @@ func (m moduleFlag) Set(v string) error {
 	return nil
 }
 
+// moduleDirFlag adds the *.ko files of a directory to list, in name order.
+type moduleDirFlag struct {
+	list *[]initramfs.Module
+}
+
+func (m moduleDirFlag) String() string { return "" }
+
+func (m moduleDirFlag) Set(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("reading module directory: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".ko") {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("module directory %s holds no .ko file", dir)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return fmt.Errorf("reading module: %w", err)
+		}
+		*m.list = append(*m.list, initramfs.Module{Name: n, Data: data})
+	}
+	return nil
+}
+
 func main() {
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintf(os.Stderr, "mkinitramfs: %v\n", err)
@@ -59,6 +94,7 @@ func run(args []string) error {
 	var keep, mods []initramfs.Module
 	fs.Var(moduleFlag{keep: true, list: &keep, read: os.ReadFile}, "keep-module", "FILE.ko[=NAME] loaded first and kept loaded (repeatable)")
 	fs.Var(moduleFlag{list: &mods, read: os.ReadFile}, "module", "FILE.ko[=NAME] to load, in order (repeatable)")
+	fs.Var(moduleDirFlag{list: &mods}, "module-dir", "DIR: every DIR/*.ko to load, in name order, at this place among --module (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -90,6 +90,7 @@ func TestKernelBuildArgumentErrors(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "src.tar.xz"), []byte("not a tarball"), 0o644)
 	os.WriteFile(filepath.Join(dir, "keys.pem"), []byte("-----BEGIN CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "other.identity"), []byte("compiler gcc\nfile cc1 /usr/libexec/gcc/x86_64-linux-gnu/99/cc1 0000\n"), 0o644)
 	outs := []string{"--keyscan", "/bin/true", "--out-image", "o/bzImage", "--out-config", "o/config", "--out-symvers", "o/Module.symvers", "--out-tree", "o/tree"}
 	cases := []struct {
 		args []string
@@ -104,6 +105,10 @@ func TestKernelBuildArgumentErrors(t *testing.T) {
 		{append([]string{"--tarball", "src.tar.xz", "--base", "tinyconfig", "--jobs", "0"}, outs...), "not a positive integer"},
 		{append([]string{"--tarball", "src.tar.xz", "--base", "tinyconfig"}, outs...), "cannot unpack src.tar.xz"},
 		{[]string{"--tarball", "src.tar.xz", "--base", "tinyconfig", "--bogus"}, "unknown argument '--bogus'"},
+		{append([]string{"--tarball", "src.tar.xz", "--base", "tinyconfig", "--cc", "gcc"}, outs...), "--cc gcc needs --cc-identity"},
+		{append([]string{"--tarball", "src.tar.xz", "--base", "tinyconfig", "--cc-identity", "other.identity"}, outs...), "--cc-identity needs --cc"},
+		// A compiler that is not the one the action key names: refused before anything is built.
+		{append([]string{"--tarball", "src.tar.xz", "--base", "tinyconfig", "--cc", "gcc", "--cc-identity", "other.identity"}, outs...), "the compiler gcc on this machine is not the one this action was keyed with"},
 	}
 	for _, c := range cases {
 		out, err := runIn(t, dir, kb, c.args...)
