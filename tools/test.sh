@@ -68,6 +68,7 @@ step_go() {
 
 step_bazel() {
   "$bazel" test //... && rules/tests/execution_requirements_check.sh --strict &&
+    rules/tests/pkcs11_build_check.sh && # kernel_module_signed through a real SoftHSM2 token
     "$bazel" test //... --config=bazel9compat # the flags Bazel 8 and 9 flip (.bazelrc)
 }
 

@@ -58,6 +58,7 @@ def _x509_keypair_impl(ctx):
             generated = True,
             pkcs11_uri = "",
             pkcs11_module = "",
+            pkcs11_env = {},
             key_type = ctx.attr.key_type,
         ),
     ]
@@ -111,6 +112,12 @@ def _check_pkcs11_uri(ctx):
         fail("{}: a key in a PKCS#11 token needs cert, the key's X.509 certificate file (e.g. exported with `modsign keygen --key pkcs11:... --cert`)".format(what))
     if ctx.attr.pkcs11_module and not ctx.attr.pkcs11_module.startswith("/"):
         fail("{}: pkcs11_module must be an absolute path on the signing machine, e.g. /usr/lib/softhsm/libsofthsm2.so".format(what))
+    for name, value in ctx.attr.pkcs11_env.items():
+        upper = name.upper()
+        if "PIN" in upper or "PASS" in upper or "SECRET" in upper:
+            fail("{}: pkcs11_env must not carry {}: an action's environment is part of its key, which execution logs and remote caches keep. Give the PIN with pin_file or pin-source=file:/path in the URI".format(what, name))
+        if not value:
+            fail("{}: pkcs11_env {} is empty".format(what, name))
 
 def _module_signing_key_impl(ctx):
     key = ctx.file.key
@@ -121,6 +128,8 @@ def _module_signing_key_impl(ctx):
         fail("module_signing_key {}: give key (a private key file) or pkcs11_uri (a key in a PKCS#11 token)".format(ctx.label))
     elif ctx.attr.pkcs11_module:
         fail("module_signing_key {}: pkcs11_module only applies with pkcs11_uri".format(ctx.label))
+    elif ctx.attr.pkcs11_env:
+        fail("module_signing_key {}: pkcs11_env only applies with pkcs11_uri".format(ctx.label))
     if not cert:
         # The key file holds the certificate too: extract it here, locally (this action reads
         # the private key), so certinfo and trusted_keys only ever read the public certificate.
@@ -146,6 +155,7 @@ def _module_signing_key_impl(ctx):
             generated = False,
             pkcs11_uri = ctx.attr.pkcs11_uri,
             pkcs11_module = ctx.attr.pkcs11_module,
+            pkcs11_env = ctx.attr.pkcs11_env,
             key_type = "",
         ),
     ]
@@ -164,11 +174,11 @@ Or keep the key in a PKCS#11 token (an HSM, a smart card, SoftHSM2): set `pkcs11
 `cert` instead of `key`. No private key file exists anywhere; the signing action passes the URI
 to `modsign sign`, which asks the token to sign. That action runs on this machine only
 (`no-remote-exec`), unsandboxed and with the default shell environment, because it reaches the
-token through the machine: pass what the token library needs with `--action_env` (for SoftHSM2,
-`--action_env=SOFTHSM2_CONF=/path/softhsm2.conf`) and the PIN with `pin_file` or the URI's
-`pin-source=file:/path`; never put the PIN itself in `--action_env` or the URI, since an
-action's environment and arguments are part of its key, which execution logs and remote caches
-keep. Its output is cacheable: RSA signatures are deterministic, so the token's signature equals
+token through the machine: give what the token library needs in `pkcs11_env` (for SoftHSM2,
+`pkcs11_env = {"SOFTHSM2_CONF": "/path/softhsm2.conf"}`; `--action_env` works too) and the PIN
+with `pin_file` or the URI's `pin-source=file:/path`; never put the PIN itself in the
+environment or the URI, since an action's environment and arguments are part of its key, which
+execution logs and remote caches keep. Its output is cacheable: RSA signatures are deterministic, so the token's signature equals
 any earlier one.
 """,
     attrs = {
@@ -181,6 +191,9 @@ any earlier one.
         ),
         "pkcs11_module": attr.string(
             doc = "The PKCS#11 library for `pkcs11_uri` (absolute path on the signing machine), when the URI has no `module-path`; else `$MODSIGN_PKCS11_MODULE` from --action_env.",
+        ),
+        "pkcs11_env": attr.string_dict(
+            doc = "Environment variables the PKCS#11 library needs in the signing action, e.g. `{\"SOFTHSM2_CONF\": \"/etc/softhsm/softhsm2.conf\"}` (only with `pkcs11_uri`). They are part of the action's key: a name containing PIN, PASS or SECRET fails at analysis; give the PIN with `pin_file`.",
         ),
         "cert": attr.label(
             allow_single_file = True,

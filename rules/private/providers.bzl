@@ -15,6 +15,7 @@ ModuleSigningKeyInfo = provider(
         "pkcs11_uri": "string: the RFC 7512 URI of a key held in a PKCS#11 token (then `key` is None), else \"\".",
         "key_type": "string: the key type when the rule knows it (x509_keypair: rsa4096, ..., mldsa65), else \"\".",
         "pkcs11_module": "string: the PKCS#11 library (absolute path on the signing machine) for `pkcs11_uri`, or \"\" for the URI's module-path or $MODSIGN_PKCS11_MODULE.",
+        "pkcs11_env": "dict of string to string: environment variables the PKCS#11 library needs in the signing action (e.g. SOFTHSM2_CONF), never a PIN; {} without `pkcs11_uri`.",
     },
 )
 

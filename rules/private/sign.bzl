@@ -31,14 +31,19 @@ def _sign_action_kwargs(key_info):
 
     A key in a PKCS#11 token is reached through the machine's environment (e.g.
     --action_env=SOFTHSM2_CONF), and the token library may write its own lock and state files,
-    so such an action sees the default shell environment and runs unsandboxed; it still never
-    runs remotely, and its output stays cacheable.
+    so such an action sees the default shell environment plus the key's pkcs11_env and runs
+    unsandboxed; it still never runs remotely, and its output stays cacheable.
     """
     if getattr(key_info, "pkcs11_uri", ""):
-        return {
+        kwargs = {
             "execution_requirements": dict(SIGN_EXECUTION_REQUIREMENTS, **{"no-sandbox": "1"}),
             "use_default_shell_env": True,
         }
+        env = getattr(key_info, "pkcs11_env", {})
+        if env:
+            # Merged over the default shell environment (Bazel 7+).
+            kwargs["env"] = env
+        return kwargs
     return {"execution_requirements": SIGN_EXECUTION_REQUIREMENTS}
 
 def _check_key_for_line(key_info, line, what):

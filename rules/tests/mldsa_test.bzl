@@ -1,7 +1,7 @@
 """Analysis tests of ML-DSA keys: x509_keypair(key_type = "mldsa65") and the 6.1 refusal."""
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
-load("//rules:defs.bzl", "ModuleSigningKeyInfo", "kernel_module_signed", "kernel_modules_signed", "x509_keypair")
+load("//rules:defs.bzl", "ModuleSigningKeyInfo", "kernel_module_digests", "kernel_module_signed", "kernel_modules_signed", "x509_keypair")
 load(":helpers.bzl", "arg_after", "failure_test", "only_action")
 
 def _mldsa_signed_test_impl(ctx):
@@ -28,6 +28,22 @@ def _mldsa_keypair_test_impl(ctx):
 
 mldsa_keypair_test = analysistest.make(_mldsa_keypair_test_impl)
 
+def _mldsa_digests_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    key = ctx.attr.key[ModuleSigningKeyInfo]
+    digest = only_action(env, analysistest.target_actions(env), "ModsignDigest")
+    if digest:
+        asserts.equals(env, key.cert.path, arg_after(digest.argv, "--cert"))
+        asserts.true(env, "--signed-attrs" in digest.argv, "signed_attrs passes --signed-attrs: {}".format(digest.argv))
+        asserts.true(env, key.cert in digest.inputs.to_list(), "the certificate is an input")
+        asserts.false(env, key.key in digest.inputs.to_list(), "the private key is not an input")
+    return analysistest.end(env)
+
+mldsa_digests_test = analysistest.make(
+    _mldsa_digests_test_impl,
+    attrs = {"key": attr.label(providers = [ModuleSigningKeyInfo])},
+)
+
 def mldsa_test_suite(name):
     """ML-DSA keys in the rules; uses the fake 6.1 and 7.2 modules of kernel_test_suite.
 
@@ -50,7 +66,29 @@ def mldsa_test_suite(name):
         target_under_test = ":mldsa_batch_for_6_1",
         messages = ["Linux 7.0 or later"],
     )
+    kernel_module_digests(name = "mldsa_digests_7_2", cert = ":mldsa_key", modules = [":fake_mod_7_2"], signed_attrs = True, tags = ["manual"])
+    mldsa_digests_test(name = "mldsa_digests_7_2_test", target_under_test = ":mldsa_digests_7_2", key = ":mldsa_key")
+    kernel_module_digests(name = "mldsa_digests_6_1", cert = ":mldsa_key", modules = [":fake_mod_6_1"], tags = ["manual"])
+    failure_test(
+        name = "mldsa_digests_6_1_test",
+        target_under_test = ":mldsa_digests_6_1",
+        messages = ["Linux 6.1 cannot verify", "Linux 7.0 or later"],
+    )
+    kernel_module_digests(name = "mldsa_digests_attrs_sha384", cert = ":mldsa_key", hash = "sha384", modules = [":fake_mod_7_2"], signed_attrs = True, tags = ["manual"])
+    failure_test(
+        name = "mldsa_digests_attrs_sha384_test",
+        target_under_test = ":mldsa_digests_attrs_sha384",
+        messages = ["signed_attrs", "takes hash = \"sha512\""],
+    )
     native.test_suite(
         name = name,
-        tests = [":mldsa_keypair_test", ":mldsa_for_7_2_test", ":mldsa_for_6_1_test", ":mldsa_batch_for_6_1_test"],
+        tests = [
+            ":mldsa_keypair_test",
+            ":mldsa_for_7_2_test",
+            ":mldsa_for_6_1_test",
+            ":mldsa_batch_for_6_1_test",
+            ":mldsa_digests_7_2_test",
+            ":mldsa_digests_6_1_test",
+            ":mldsa_digests_attrs_sha384_test",
+        ],
     )

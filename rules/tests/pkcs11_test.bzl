@@ -26,6 +26,8 @@ def _token_sign_test_impl(ctx):
         asserts.equals(env, "/usr/lib/softhsm/libsofthsm2.so", arg_after(sign.argv, "--pkcs11-module"))
         asserts.equals(env, key.cert.path, arg_after(sign.argv, "--cert"))
         assert_inputs_exactly(env, sign, [key.cert, ctx.file.fixture], ctx.attr._modsign)
+        asserts.equals(env, "/etc/softhsm/test.conf", sign.env.get("SOFTHSM2_CONF"), "pkcs11_env reaches the signing action")
+    asserts.equals(env, {"SOFTHSM2_CONF": "/etc/softhsm/test.conf"}, key.pkcs11_env)
     asserts.equals(env, 1, len(target[DefaultInfo].files.to_list()))
     return analysistest.end(env)
 
@@ -47,6 +49,7 @@ def pkcs11_test_suite(name):
     module_signing_key(
         name = "token_key",
         cert = "testdata/test-only-rsa2048.crt.pem",
+        pkcs11_env = {"SOFTHSM2_CONF": "/etc/softhsm/test.conf"},
         pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so",
         pkcs11_uri = _URI,
         tags = ["manual"],
@@ -69,6 +72,8 @@ def pkcs11_test_suite(name):
         "token_key_not_uri": (dict(cert = "testdata/test-only-rsa2048.crt.pem", pkcs11_uri = "token=release"), "must be an RFC 7512 URI"),
         "token_key_relative_module": (dict(cert = "testdata/test-only-rsa2048.crt.pem", pkcs11_uri = _URI, pkcs11_module = "libsofthsm2.so"), "absolute path"),
         "no_key_at_all": (dict(cert = "testdata/test-only-rsa2048.crt.pem"), "give key"),
+        "token_key_pin_env": (dict(cert = "testdata/test-only-rsa2048.crt.pem", pkcs11_uri = _URI, pkcs11_env = {"KBUILD_SIGN_PIN": "1234"}), "must not carry KBUILD_SIGN_PIN"),
+        "file_key_pkcs11_env": (dict(key = "testdata/test-only-rsa2048.key.pem", pkcs11_env = {"SOFTHSM2_CONF": "/x"}), "pkcs11_env only applies with pkcs11_uri"),
     }
     for n, (kwargs, message) in bad.items():
         module_signing_key(name = n, tags = ["manual"], **kwargs)

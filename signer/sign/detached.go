@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/rsa"
+	"crypto/sha3"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
@@ -174,9 +175,11 @@ type ListEntry struct {
 const DigestListHeader = `# modsign digest list v1: KIND HEX NAME per line.
 # KIND digest:HASH: HEX is the module's HASH digest; sign it as a prehashed
 #   message, e.g. xxd -r -p <<<HEX | openssl pkeyutl -sign -inkey KEY -pkeyopt digest:HASH
+# KIND mu:mldsa44|mldsa65|mldsa87: HEX is the FIPS 204 external mu of the module (the pure
+#   form, the module itself signed); sign it as mu, e.g. openssl pkeyutl -sign -inkey KEY
+#   -pkeyopt mu:1 [-pkeyopt deterministic:1] (OpenSSL 3.5+), or sign the module itself.
 # KIND signed-attrs:sha512: HEX is the DER SET of signed attributes an ML-DSA key signs as
-#   a message (openssl pkeyutl -sign -rawin). (ML-DSA over the module itself needs the module:
-#   openssl pkeyutl -sign -rawin -inkey KEY -in MODULE, then modsign attach --sig.)
+#   a message (openssl pkeyutl -sign -rawin).
 # Return a signature list: one "sig HEX NAME" line per module (HEX: the raw signature).
 `
 
@@ -244,6 +247,46 @@ func ToBeSignedAttrs(data []byte, hash, arch string, replace bool) ([]byte, erro
 		return nil, err
 	}
 	return cms.SignedAttributesToSign(attrs), nil
+}
+
+// ToBeSignedMu returns what an outside ML-DSA signer signs for the pure form
+// (the module itself signed, no signed attributes; what `modsign sign` makes
+// and every 7.x kernel with CONFIG_CRYPTO_MLDSA accepts): the external μ of
+// the module for the certificate's key, 64 bytes whatever the module's size.
+// The signature over μ is the signature over the module.
+func ToBeSignedMu(data []byte, pub *mldsa.PublicKey, arch string, replace bool) ([]byte, error) {
+	a, err := lookupArch(arch)
+	if err != nil {
+		return nil, err
+	}
+	module, err := prepare(data, replace, a)
+	if err != nil {
+		return nil, err
+	}
+	return ExternalMu(pub, module), nil
+}
+
+// MuSize is the size of an ML-DSA external μ (FIPS 204's message representative).
+const MuSize = 64
+
+// ExternalMu returns FIPS 204's message representative μ of a pure ML-DSA
+// signature (empty context) over msg: SHAKE256(tr ‖ 0x00 ‖ 0x00 ‖ msg, 64),
+// tr = SHAKE256(pk, 64) (FIPS 204 Algorithms 2 and 7, "external μ"). Signing
+// μ gives the same signature as signing msg itself, so a signer that takes μ
+// (OpenSSL 3.5+: `openssl pkeyutl -sign -pkeyopt mu:1`, HSMs with external-μ
+// ML-DSA) needs 64 bytes instead of the whole module.
+//
+// It lives here rather than in package mldsa so that the key scanner, which
+// the kernel builds run and which imports mldsa, does not change with it.
+func ExternalMu(pub *mldsa.PublicKey, msg []byte) []byte {
+	tr := sha3.SumSHAKE256(pub.Bytes(), 64)
+	h := sha3.NewSHAKE256()
+	h.Write(tr)
+	h.Write([]byte{0, 0}) // pure ML-DSA, context of length 0
+	h.Write(msg)
+	mu := make([]byte, MuSize)
+	h.Read(mu)
+	return mu
 }
 
 // attachMLDSA takes a raw ML-DSA signature (FIPS 204, empty context) either

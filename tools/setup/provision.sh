@@ -27,6 +27,7 @@ CHROOT_PACKAGES=(
   build-essential gcc-12 ca-certificates git bc bison flex cpio kmod libelf-dev libssl-dev
   file gawk openssl python3 zip rsync xz-utils zstd qemu-system-x86 linux-source-7.2 linux-source-6.1
   linux-kbuild-6.1 softhsm2 pkcs11-provider linux-kbuild-7.2
+  opensc # pkcs11-tool: the e2e SoftHSM2 token (e2e/workspace/pkcs11/token.bzl) generates a key in it
   bazel-stardoc
   dkms # tools/dkms_check.sh: Debian's DKMS signing with modsign sign-file
   # UEFI Secure Boot tests: the ESP image (mtools, sfdisk) and the varstore (virt-fw-vars, sid only).

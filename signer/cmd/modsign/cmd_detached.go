@@ -8,22 +8,34 @@ import (
 	"strings"
 
 	"github.com/rules-modsign/rules_modsign/signer/keys"
+	"github.com/rules-modsign/rules_modsign/signer/mldsa"
 	"github.com/rules-modsign/rules_modsign/signer/modfile"
 	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
 // cmdDigest writes what an outside signer must sign for each module.
 func cmdDigest(e *env, args []string) error {
-	fs := newFlagSet(e, "digest", "[--hash sha512] [--signed-attrs] [--out FILE | --list FILE] MODULE...")
+	fs := newFlagSet(e, "digest", "[--hash sha512] [--cert CERT] [--signed-attrs] [--out FILE | --list FILE] MODULE...")
 	hash := fs.String("hash", "sha512", "digest: sha256, sha384, sha512, sha224, sha3-256, sha3-384, sha3-512")
 	out := fs.String("out", "", "write the raw binary digest of the one MODULE here (input for openssl pkeyutl -in)")
 	list := fs.String("list", "", "write a digest list (\"digest:HASH HEX NAME\" lines) for all modules here (default: stdout)")
 	replace := fs.Bool("replace", false, "digest a signed module without its signature (default: refuse signed modules)")
 	arch := fs.String("arch", "x86_64", "the architecture the modules are built for (checked in their ELF header)")
 	signedAttrs := fs.Bool("signed-attrs", false, "for an ML-DSA signer: write the SHA-512 signed attributes to sign (sign-file's OpenSSL 3.x form) instead of a digest")
+	certPath := fs.String("cert", "", "the signer's certificate; for an ML-DSA key, write the external mu of each module (the pure form, the module itself signed) unless --signed-attrs")
 	modules, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	var pure *mldsa.PublicKey
+	if *certPath != "" {
+		cert, err := keys.LoadCertificate(*certPath)
+		if err != nil {
+			return withHint(err, "--cert takes a PEM or DER X.509 certificate")
+		}
+		if pub, err := mldsa.CertPublicKey(cert); err == nil && !*signedAttrs {
+			pure = pub
+		}
 	}
 	if len(modules) == 0 {
 		return usageErr("digest: no modules given")
@@ -52,10 +64,14 @@ func cmdDigest(e *env, args []string) error {
 		}
 		kind := "digest:" + canonicalHash(*hash)
 		var tbs []byte
-		if *signedAttrs {
+		switch {
+		case pure != nil:
+			kind = "mu:" + pure.Params.Name
+			tbs, err = sign.ToBeSignedMu(data, pure, *arch, *replace)
+		case *signedAttrs:
 			kind = "signed-attrs:" + canonicalHash(*hash)
 			tbs, err = sign.ToBeSignedAttrs(data, *hash, *arch, *replace)
-		} else {
+		default:
 			tbs, err = sign.ToBeSigned(data, *hash, *arch, *replace)
 		}
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/rules-modsign/rules_modsign/signer/cms"
 	"github.com/rules-modsign/rules_modsign/signer/internal/oracle"
 	"github.com/rules-modsign/rules_modsign/signer/modsig"
+	"github.com/rules-modsign/rules_modsign/signer/sign"
 )
 
 // waiveConfig is a 7.2 .config that lets ML-DSA module signatures carry signed attributes.
@@ -144,11 +146,17 @@ func sidOracle(t *testing.T) string {
 	return ""
 }
 
-// TestMLDSADetached: OpenSSL 3.6 as the outside ML-DSA signer: over the
-// module itself (pure), and over the signed attributes `modsign digest
-// --signed-attrs` writes; attach checks and wraps both, and verify takes them.
+// TestMLDSADetached: OpenSSL 3.6 as the outside ML-DSA signer, for both
+// forms 7.2 accepts: the pure form (the module itself signed), signed as the
+// external mu `modsign digest --cert` writes (-pkeyopt mu:1) or as the whole
+// module (-rawin), and the signed-attributes form, over what `modsign digest
+// --signed-attrs` writes. In OpenSSL's deterministic mode (-pkeyopt
+// deterministic:1, FIPS 204's deterministic variant, as circl's) every
+// attached module is byte-identical to `modsign sign`'s; in its default
+// hedged mode the attached module verifies and differs from sid's sign-file
+// only in the signature value.
 func TestMLDSADetached(t *testing.T) {
-	sidOracle(t) // the same system has OpenSSL 3.6
+	sf := sidOracle(t) // the same system has OpenSSL 3.6
 	openssl := oracle.Find(t, "openssl", "`apt-get install openssl`")
 	tmp := t.TempDir()
 	cfg := write(t, filepath.Join(tmp, "waive.config"), []byte(waiveConfig))
@@ -157,23 +165,55 @@ func TestMLDSADetached(t *testing.T) {
 	if code, _, stderr := runCLI(t, nil, "keygen", "--cn", "ML-DSA release key", "--type", "mldsa65", "--key", k, "--cert", c); code != 0 {
 		t.Fatal(stderr)
 	}
-	pkeyutl := func(in, out string) {
-		if o, err := exec.Command(openssl, "pkeyutl", "-sign", "-rawin", "-inkey", k, "-in", in, "-out", out).CombinedOutput(); err != nil {
-			t.Fatalf("openssl pkeyutl: %v\n%s", err, o)
+	pkeyutl := func(in, out string, opts ...string) {
+		t.Helper()
+		args := append([]string{"pkeyutl", "-sign", "-inkey", k, "-in", in, "-out", out}, opts...)
+		if o, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, o)
 		}
 	}
-	pure := filepath.Join(tmp, "pure.sig")
-	pkeyutl(mod, pure)
+	det := []string{"-pkeyopt", "deterministic:1"}
+	// The references: modsign sign, both forms.
+	refPure, refAttrs := filepath.Join(tmp, "ref-pure.ko"), filepath.Join(tmp, "ref-attrs.ko")
+	if code, _, stderr := runCLI(t, nil, "sign", "--key", k, "--cert", c, "--out", refPure, mod); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runCLI(t, nil, "sign", "--key", k, "--cert", c, "--signed-attrs", "--kernel", "7.2", "--kernel-config", cfg, "--out", refAttrs, mod); code != 0 {
+		t.Fatal(stderr)
+	}
+
+	mu := filepath.Join(tmp, "mu.bin")
+	if code, _, stderr := runCLI(t, nil, "digest", "--cert", c, "--out", mu, mod); code != 0 {
+		t.Fatal(stderr)
+	}
+	if n := len(read(t, mu)); n != 64 {
+		t.Fatalf("digest --cert with an ML-DSA certificate wrote %d bytes, want the 64-byte external mu", n)
+	}
 	attrsIn := filepath.Join(tmp, "attrs.bin")
 	if code, _, stderr := runCLI(t, nil, "digest", "--signed-attrs", "--out", attrsIn, mod); code != 0 {
 		t.Fatal(stderr)
 	}
-	attrs := filepath.Join(tmp, "attrs.sig")
-	pkeyutl(attrsIn, attrs)
-	for _, f := range []struct{ sig, verifyCfg string }{{pure, ""}, {attrs, cfg}} {
-		out := filepath.Join(tmp, filepath.Base(f.sig)+".ko")
+	sig := func(name string) string { return filepath.Join(tmp, name) }
+	pkeyutl(mu, sig("mu.sig"), append([]string{"-pkeyopt", "mu:1"}, det...)...)
+	pkeyutl(mod, sig("raw.sig"), append([]string{"-rawin"}, det...)...)
+	pkeyutl(attrsIn, sig("attrs.sig"), append([]string{"-rawin"}, det...)...)
+	pkeyutl(mu, sig("mu-hedged.sig"), "-pkeyopt", "mu:1")
+	pkeyutl(attrsIn, sig("attrs-hedged.sig"), "-rawin")
+	for _, f := range []struct {
+		sig, ref, verifyCfg string
+	}{
+		{sig("mu.sig"), refPure, ""},
+		{sig("raw.sig"), refPure, ""},
+		{sig("attrs.sig"), refAttrs, cfg},
+		{sig("mu-hedged.sig"), "", ""},
+		{sig("attrs-hedged.sig"), "", cfg},
+	} {
+		out := f.sig + ".ko"
 		if code, _, stderr := runCLI(t, nil, "attach", "--cert", c, "--sig", f.sig, "--out", out, mod); code != 0 {
 			t.Fatalf("attach %s: %s", f.sig, stderr)
+		}
+		if f.ref != "" && !bytes.Equal(read(t, out), read(t, f.ref)) {
+			t.Errorf("attach of OpenSSL's deterministic %s differs from modsign sign's %s", filepath.Base(f.sig), filepath.Base(f.ref))
 		}
 		args := []string{"verify", "--cert", c, "--kernel", "7.2"}
 		if f.verifyCfg != "" {
@@ -183,11 +223,93 @@ func TestMLDSADetached(t *testing.T) {
 			t.Errorf("verify %s: %s%s", out, stdout, stderr)
 		}
 	}
+	// sid's sign-file (OpenSSL 3.6 < 4: signed attributes, hedged) equals the
+	// attached signed-attributes form but for the signature value.
+	sfOut := filepath.Join(tmp, "sign-file.ko")
+	if out, err := exec.Command(sf, "sha512", k, c, mod, sfOut).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", sf, err, out)
+	}
+	a, b := read(t, sig("attrs.sig")+".ko"), read(t, sfOut)
+	sa, _ := modsig.Split(a)
+	sb, _ := modsig.Split(b)
+	ma, err1 := cms.Parse(sa.Signature)
+	mb, err2 := cms.Parse(sb.Signature)
+	if err1 != nil || err2 != nil || len(a) != len(b) {
+		t.Fatalf("sizes %d vs %d, parse %v %v", len(a), len(b), err1, err2)
+	}
+	if !bytes.Equal(bytes.Replace(a, ma.Signers[0].Signature, mb.Signers[0].Signature, 1), b) {
+		t.Errorf("the attached signed-attributes form differs from %s in more than the signature value", sf)
+	}
+
+	// A digest list with --cert: mu entries; a signature list back; attach --sigs.
+	mod2 := write(t, filepath.Join(tmp, "n.ko"), read(t, testModule))
+	list := filepath.Join(tmp, "list")
+	if code, _, stderr := runCLI(t, nil, "digest", "--cert", c, "--list", list, mod, mod2); code != 0 {
+		t.Fatal(stderr)
+	}
+	entries, err := sign.ParseList(read(t, list))
+	if err != nil || len(entries) != 2 || entries[0].Kind != "mu:mldsa65" {
+		t.Fatalf("digest --cert --list: %v %+v", err, entries)
+	}
+	var sigs []sign.ListEntry
+	for i, en := range entries {
+		in := write(t, filepath.Join(tmp, fmt.Sprintf("mu%d", i)), en.Data)
+		pkeyutl(in, in+".sig", append([]string{"-pkeyopt", "mu:1"}, det...)...)
+		sigs = append(sigs, sign.ListEntry{Kind: "sig", Data: read(t, in+".sig"), Name: en.Name})
+	}
+	var buf bytes.Buffer
+	if err := sign.WriteList(&buf, "", sigs); err != nil {
+		t.Fatal(err)
+	}
+	sigList := write(t, filepath.Join(tmp, "sigs"), buf.Bytes())
+	outDir := filepath.Join(tmp, "attached")
+	os.Mkdir(outDir, 0o755)
+	if code, _, stderr := runCLI(t, nil, "attach", "--cert", c, "--sigs", sigList, "--out-dir", outDir, mod, mod2); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, n := range []string{"m.ko", "n.ko"} {
+		if !bytes.Equal(read(t, filepath.Join(outDir, n)), read(t, refPure)) {
+			t.Errorf("attach --sigs %s differs from modsign sign's", n)
+		}
+	}
+
 	// A signature over another module is refused.
 	other := read(t, testModule)
 	other[500] ^= 1
 	otherPath := write(t, filepath.Join(tmp, "other.ko"), other)
-	if code, _, stderr := runCLI(t, nil, "attach", "--cert", c, "--sig", pure, "--out", filepath.Join(tmp, "x.ko"), otherPath); code != 1 || !strings.Contains(stderr, "neither over the module itself") {
+	if code, _, stderr := runCLI(t, nil, "attach", "--cert", c, "--sig", sig("mu.sig"), "--out", filepath.Join(tmp, "x.ko"), otherPath); code != 1 || !strings.Contains(stderr, "neither over the module itself") {
 		t.Errorf("attach of another module's ML-DSA signature: exit %d, %s", code, stderr)
+	}
+}
+
+// TestMLDSAExternalMu: the external mu digest --cert writes is FIPS 204's: a
+// signature over it (circl cannot take mu, so OpenSSL makes it where it
+// exists) is tested above; here, without an oracle, mu depends on the key
+// and the module, and an RSA certificate keeps the plain digest.
+func TestMLDSAExternalMu(t *testing.T) {
+	tmp := t.TempDir()
+	mod := write(t, filepath.Join(tmp, "m.ko"), read(t, testModule))
+	var mus [][]byte
+	for i := 0; i < 2; i++ {
+		k, c := filepath.Join(tmp, fmt.Sprint(i, ".key")), filepath.Join(tmp, fmt.Sprint(i, ".crt"))
+		if code, _, stderr := runCLI(t, nil, "keygen", "--cn", "mu", "--type", "mldsa44", "--key", k, "--cert", c); code != 0 {
+			t.Fatal(stderr)
+		}
+		code, stdout, stderr := runCLI(t, nil, "digest", "--cert", c, mod)
+		if code != 0 || !strings.Contains(stdout, "mu:mldsa44 ") {
+			t.Fatalf("digest --cert: exit %d, %s%s", code, stdout, stderr)
+		}
+		entries, err := sign.ParseList([]byte(stdout))
+		if err != nil || len(entries) != 1 || len(entries[0].Data) != 64 {
+			t.Fatalf("digest --cert: %v %+v", err, entries)
+		}
+		mus = append(mus, entries[0].Data)
+	}
+	if bytes.Equal(mus[0], mus[1]) {
+		t.Error("two keys gave the same external mu")
+	}
+	code, stdout, _ := runCLI(t, nil, "digest", "--cert", key("test-only-rsa2048.pem"), mod)
+	if code != 0 || !strings.Contains(stdout, "digest:sha512 ") {
+		t.Errorf("digest --cert with an RSA certificate: exit %d, %s", code, stdout)
 	}
 }

@@ -27,7 +27,8 @@ Usage:
                [--detached | --keep-p7s] [--out OUT | --out-dir DIR] [--pin-file F]
                [--signed-attrs] [--pkcs11-module LIB] MODULE...
   modsign sign-file [-dpks] HASH KEY X509 MODULE [DEST]
-  modsign digest [--hash sha512] [--signed-attrs] [--arch x86_64] [--out FILE | --list FILE] MODULE...
+  modsign digest [--hash sha512] [--cert CERT] [--signed-attrs] [--arch x86_64]
+               [--out FILE | --list FILE] MODULE...
   modsign attach --cert CERT (--sig SIG | --sigs LIST) [--hash sha512] [--keyid] [--arch x86_64]
                [--replace] [--keep-p7s] [--out OUT | --out-dir DIR] MODULE...
   modsign verify (--cert CERT... | --keyring BUNDLE.pem) [--kernel 6.1|7.2] [--kernel-config .config]
@@ -51,6 +52,9 @@ KEY may be an RFC 7512 URI of a key in a PKCS#11 token, as for the kernel's sign
   --pin-file or $KBUILD_SIGN_PIN).
 ML-DSA keys (mldsa44/65/87) need Linux 7.0 or later; sign signs the module itself unless
 --signed-attrs, sign-file makes signed attributes like sign-file built with OpenSSL 3.x.
+For an outside ML-DSA signer, digest --cert writes each module's external mu (the module
+itself signed; openssl pkeyutl -sign -pkeyopt mu:1) and --signed-attrs the signed
+attributes; attach takes a signature of either form.
 `
 
 // exitError carries an exit status and an optional hint for the user.
