@@ -43,10 +43,16 @@ def rules_modsign_dependencies(register_kernel_cc = True, register_modsign = Tru
       register_modsign: register the modsign built from source.
       register_qemu: register `@rules_modsign_qemu//:toolchain`, the machine's QEMU.
     """
+
+    # rules_go's module zip from the Go module proxy (checksummed by sum.golang.org): the same
+    # content the offline launcher provisions and tests with, and an archive whose digest
+    # could be computed here (the GitHub release archive is another file, unreachable here).
     maybe(
         http_archive,
         name = "io_bazel_rules_go",
-        urls = ["https://github.com/bazel-contrib/rules_go/releases/download/v0.65.0/rules_go-v0.65.0.zip"],
+        sha256 = "122550471bdf8583c95fc1c3702d2174d9421b7efd55ed32e00cc128cfe9fdb1",
+        strip_prefix = "github.com/bazelbuild/rules_go@v0.65.0",
+        urls = ["https://proxy.golang.org/github.com/bazelbuild/rules_go/@v/v0.65.0.zip"],
     )
     maybe(
         http_archive,
