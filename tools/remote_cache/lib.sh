@@ -471,12 +471,24 @@ rc_collect_keys() {
   _rc_add_key "ci-key(module_signing_key @ci_key)" "$ci_key"
   # The keys the sign and keygen actions were given (--key): x509_keypair keys
   # (bazel-out/...) and module_signing_key keys (source files or external repos).
+  RC_N_TOKEN_KEYS=0
   while read -r p; do
     [[ -n "$p" ]] || continue
+    if [[ "$p" == pkcs11:* ]]; then
+      # A key in a PKCS#11 token never exists as a file: nothing of it to look for, but the
+      # e2e token's imported TEST-ONLY key (below) is a file the scan can use.
+      RC_N_TOKEN_KEYS=$((RC_N_TOKEN_KEYS + 1))
+      continue
+    fi
     f=$execroot/$p
     [[ -e "$f" ]] || f=$ob/$p
     _rc_add_key "$p" "$(readlink -f "$f")"
   done < <("$RC_EXECLOG" flag-values --flag --key --mnemonic ModsignSign --mnemonic ModsignKeygen "$log")
+  if ((RC_N_TOKEN_KEYS > 0)); then
+    # e2e/workspace/MODULE.bazel imports this TEST-ONLY key into its SoftHSM2 token.
+    _rc_add_key "pkcs11-imported(e2e softhsm_token)" "$RC_REPO/tools/verdict/testdata/keys/test-only-rsa2048.key.pem"
+    rc_log "$RC_N_TOKEN_KEYS signing actions used a key in a PKCS#11 token (no key file; the token's imported TEST-ONLY key is scanned for)"
+  fi
   # Every x509_keypair key in bazel-out, used for signing or not.
   while read -r f; do
     _rc_add_key "${f#"$execroot"/}" "$f"
