@@ -126,7 +126,12 @@ func run(c config) error {
 	}
 
 	// 3. Controls: tampered modules and another kernel's key are refused.
-	tampered, err := tamper(c, mods)
+	tdir, err := os.MkdirTemp("", "realkernel-tampered-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tdir)
+	tampered, err := tamper(c, tdir, mods)
 	if err != nil {
 		return err
 	}
@@ -325,13 +330,9 @@ func colonHex(h string) string {
 	return strings.Join(parts, ":")
 }
 
-// tamper writes copies of every len(mods)/N-th module with one byte of its decompressed
-// content flipped (mid-file, inside the signed part), compressed again the same way.
-func tamper(c config, mods []string) ([]string, error) {
-	dir, err := os.MkdirTemp("", "realkernel-tampered-")
-	if err != nil {
-		return nil, err
-	}
+// tamper writes into dir copies of every len(mods)/N-th module with one byte of its
+// decompressed content flipped (mid-file, inside the signed part), compressed again the same way.
+func tamper(c config, dir string, mods []string) ([]string, error) {
 	var out []string
 	step := max(1, len(mods)/max(1, c.tamper))
 	for i := 0; i < len(mods) && len(out) < c.tamper; i += step {
@@ -341,10 +342,11 @@ func tamper(c config, mods []string) ([]string, error) {
 			return nil, err
 		}
 		data[len(data)/3] ^= 0x01
-		p := filepath.Join(dir, fmt.Sprintf("%03d-%s", len(out), strings.TrimSuffix(filepath.Base(m), filepath.Ext(m))))
-		if comp == modfile.None {
-			p = filepath.Join(dir, fmt.Sprintf("%03d-%s", len(out), filepath.Base(m)))
+		name := filepath.Base(m)
+		if comp != modfile.None {
+			name = strings.TrimSuffix(name, filepath.Ext(name)) // compress adds it back
 		}
+		p := filepath.Join(dir, fmt.Sprintf("%03d-%s", len(out), name))
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			return nil, err
 		}
