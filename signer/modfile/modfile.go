@@ -117,3 +117,16 @@ func RefuseCompressed(path string, data []byte) error {
 	}
 	return fmt.Errorf("%s: %w (%s): the kernel checks the signature of the decompressed module, so sign the uncompressed .ko and compress it afterwards (e.g. unxz/unzstd/gunzip first, as Kbuild's modules_install signs before it compresses)", path, ErrCompressed, c)
 }
+
+// ReadUncompressed reads a module that a signature is to be written for or computed over,
+// refusing a compressed one (see RefuseCompressed).
+func ReadUncompressed(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := RefuseCompressed(path, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}

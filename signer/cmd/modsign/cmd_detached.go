@@ -55,12 +55,9 @@ func cmdDigest(e *env, args []string) error {
 	}
 	var entries []sign.ListEntry
 	for i, m := range modules {
-		data, err := os.ReadFile(m)
+		data, err := modfile.ReadUncompressed(m)
 		if err != nil {
 			return fmt.Errorf("reading module: %w", err)
-		}
-		if err := modfile.RefuseCompressed(m, data); err != nil {
-			return err
 		}
 		kind := "digest:" + canonicalHash(*hash)
 		var tbs []byte
@@ -195,12 +192,9 @@ func cmdAttach(e *env, args []string) error {
 		if !ok {
 			return fmt.Errorf("signature list %s has no signature for %s (listed as %s)", *sigsPath, m, names[i])
 		}
-		data, err := os.ReadFile(m)
+		data, err := modfile.ReadUncompressed(m)
 		if err != nil {
 			return fmt.Errorf("reading module: %w", err)
-		}
-		if err := modfile.RefuseCompressed(m, data); err != nil {
-			return err
 		}
 		signed, p7, err := a.Attach(data, sig, *replace)
 		if err != nil {

@@ -259,11 +259,8 @@ func cmdStrip(e *env, args []string) error {
 }
 
 func stripOne(files *sign.Files, path, out string) error {
-	data, err := os.ReadFile(path)
+	data, err := modfile.ReadUncompressed(path)
 	if err != nil {
-		return err
-	}
-	if err := modfile.RefuseCompressed(path, data); err != nil {
 		return err
 	}
 	sm, err := modsig.Split(data)
